@@ -1,0 +1,244 @@
+"""The curated survey dataset: loading, typing and validating the four tables.
+
+``data/`` holds four CSV files (see ``data/README.md`` for the dictionary):
+``studies.csv``, ``sources.csv``, ``metrics.csv`` and ``findings.csv``.
+:func:`load_dataset` reads all four, checks each file's schema and the rules that
+span files, and raises one :class:`~cmocio.errors.DataValidationError` listing
+every problem with file, line and column.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import DataValidationError, Problem
+from .tables import Field, check_table, read_table
+
+#: The folder of the shipped dataset (the repository's ``data/``); override with
+#: the ``CMOCIO_DATA_DIR`` environment variable.
+DATA_DIR = Path(os.environ.get("CMOCIO_DATA_DIR", Path(__file__).resolve().parents[2] / "data"))
+
+THEMES = ("alignment", "incentives", "customer_experience", "martech_planning", "context")
+GROUPS = ("marketing", "it", "all", "very_effective", "effective")
+QUALIFIERS = ("=", ">", "<", "~")
+BASE_KINDS = ("reported", "derived", "unknown")
+#: Two rows that report the same figure may differ by rounding at most this much (points).
+AGREEMENT_TOLERANCE = 1.0
+
+_ID = r"[a-z0-9][a-z0-9_.-]*"
+_SNAKE = r"[a-z][a-z0-9_]*"
+
+STUDY_FIELDS = (
+    Field("study_id", pattern=_ID, pattern_words="a lower-case id such as leapfrog-2016", unique=True),
+    Field("sponsor"),
+    Field("title"),
+    Field("partners", required=False),
+    Field("year", "int", required=False, min=1990, max=2100),
+    Field("respondents", "int", required=False, min=1),
+    Field("respondents_qualifier", required=False, allowed=QUALIFIERS),
+    Field("population"),
+    Field("geography"),
+    Field("share_marketing", "float", required=False, min=0, max=100),
+    Field("share_it", "float", required=False, min=0, max=100),
+    Field("note", required=False),
+)
+
+SOURCE_FIELDS = (
+    Field("source_id", pattern=_ID, pattern_words="a lower-case id such as adage-2015", unique=True),
+    Field("seed_file", required=False),
+    Field("outlet"),
+    Field("headline"),
+    Field("author", required=False),
+    Field("published", "date"),
+)
+
+METRIC_FIELDS = (
+    Field("metric", pattern=_SNAKE, pattern_words="a snake_case id", unique=True),
+    Field("theme", allowed=THEMES),
+    Field("wording"),
+    Field("direction", "int", min=-1, max=1),
+)
+
+FINDING_FIELDS = (
+    Field("finding_id", pattern=_ID, pattern_words="a lower-case id such as lf16-01", unique=True),
+    Field("study_id"),
+    Field("source_id"),
+    Field("theme", allowed=THEMES),
+    Field("metric", pattern=_SNAKE, pattern_words="a snake_case id"),
+    Field("group", allowed=GROUPS),
+    Field("year", "int", min=1990, max=2100),
+    Field("percent", "float", min=0, max=100),
+    Field("qualifier", allowed=QUALIFIERS),
+    Field("as_published", required=False),
+    Field("base_n", "int", required=False, min=1),
+    Field("base_n_kind", allowed=BASE_KINDS),
+    Field("derived_from", required=False),
+    Field("list_rank", "int", required=False, min=1),
+    Field("note", required=False),
+)
+
+FILES = {"studies": "studies.csv", "sources": "sources.csv", "metrics": "metrics.csv", "findings": "findings.csv"}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The four validated tables of one dataset, each indexed by file line."""
+
+    findings: pd.DataFrame
+    studies: pd.DataFrame
+    sources: pd.DataFrame
+    metrics: pd.DataFrame
+    folder: Path
+
+
+def _reference_path(findings_path: Path | None, name: str, data_dir: Path) -> Path:
+    """A reference table is taken from beside a custom findings file when present there."""
+    if findings_path is not None:
+        beside = findings_path.parent / FILES[name]
+        if beside.is_file():
+            return beside
+    return data_dir / FILES[name]
+
+
+def _cross_file_problems(ds: Dataset, paths: dict[str, Path]) -> list[Problem]:
+    f, fpath = ds.findings, str(paths["findings"])
+    problems: list[Problem] = []
+
+    def refs(column: str, known: pd.Series, other: str) -> None:
+        bad = f[column].notna() & ~f[column].isin(set(known.dropna()))
+        for line, value in f.loc[bad, column].items():
+            problems.append(Problem(fpath, int(line), column, f"'{value}' is not listed in {FILES[other]}"))
+
+    refs("study_id", ds.studies["study_id"], "studies")
+    refs("source_id", ds.sources["source_id"], "sources")
+    refs("metric", ds.metrics["metric"], "metrics")
+
+    theme_of = dict(zip(ds.metrics["metric"], ds.metrics["theme"]))
+    for line, row in f.iterrows():
+        expected = theme_of.get(row["metric"])
+        if expected is not None and not pd.isna(row["theme"]) and row["theme"] != expected:
+            problems.append(Problem(fpath, int(line), "theme",
+                                    f"'{row['theme']}' differs from the theme of metric '{row['metric']}' "
+                                    f"in metrics.csv ('{expected}')"))
+        kind = "" if pd.isna(row["base_n_kind"]) else str(row["base_n_kind"])
+        n = row["base_n"]
+        if kind in ("reported", "derived") and pd.isna(n):
+            problems.append(Problem(fpath, int(line), "base_n", f"is blank but base_n_kind is '{kind}'"))
+        if kind == "unknown" and not pd.isna(n):
+            problems.append(Problem(fpath, int(line), "base_n", "has a value but base_n_kind is 'unknown'"))
+        if kind == "derived" and pd.isna(row["note"]) and pd.isna(row["derived_from"]):
+            problems.append(Problem(fpath, int(line), "note", "a derived base needs a note saying how it was derived"))
+
+    ids = set(f["finding_id"])
+    for line, value in f["derived_from"].dropna().items():
+        if value not in ids:
+            problems.append(Problem(fpath, int(line), "derived_from", f"'{value}' is not a finding_id in this file"))
+
+    year_of = dict(zip(ds.studies["study_id"], ds.studies["year"]))
+    for line, row in f.iterrows():
+        sy = year_of.get(row["study_id"])
+        if sy is not None and not pd.isna(sy) and not pd.isna(row["year"]) and int(sy) != int(row["year"]):
+            problems.append(Problem(fpath, int(line), "year",
+                                    f"{row['year']} differs from the year of study '{row['study_id']}' ({sy})"))
+
+    exact = f[(f["qualifier"] == "=").fillna(False)]
+    for _, grp in exact.groupby(["study_id", "metric", "group", "year"], sort=False):
+        if len(grp) > 1 and grp["percent"].notna().all() and grp["percent"].max() - grp["percent"].min() > AGREEMENT_TOLERANCE:
+            listing = ", ".join(f"{i} says {p:g}%" for i, p in zip(grp["finding_id"], grp["percent"]))
+            for line in grp.index:
+                problems.append(Problem(fpath, int(line), "percent",
+                                        f"rows reporting the same figure disagree: {listing}"))
+    return problems
+
+
+def load_dataset(findings_path: str | os.PathLike | None = None,
+                 data_dir: str | os.PathLike | None = None) -> Dataset:
+    """Load and validate the dataset.
+
+    Parameters
+    ----------
+    findings_path:
+        A findings CSV to use instead of the shipped one. Studies, sources and
+        metrics are read from the same folder when present there, else from
+        ``data_dir``.
+    data_dir:
+        Folder of the reference tables; defaults to the shipped ``data/``.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every problem, in every file, with file, line and column.
+    """
+    data_dir = Path(data_dir) if data_dir else DATA_DIR
+    fpath = Path(findings_path) if findings_path else None
+    paths = {name: _reference_path(fpath, name, data_dir) for name in FILES}
+    if fpath is not None:
+        paths["findings"] = fpath
+    specs = {"studies": STUDY_FIELDS, "sources": SOURCE_FIELDS, "metrics": METRIC_FIELDS, "findings": FINDING_FIELDS}
+    tables, problems = {}, []
+    for name, fields in specs.items():
+        tables[name], found = check_table(paths[name], fields, what=f"{name} file")
+        problems.extend(found)
+    if any(t is None for t in tables.values()):
+        raise DataValidationError(problems, "dataset")
+    ds = Dataset(folder=paths["findings"].parent, **tables)
+    problems.extend(_cross_file_problems(ds, paths))
+    if problems:
+        raise DataValidationError(problems, "dataset")
+    return ds
+
+
+def load_findings(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Validated findings (one row per published figure), checked against the reference tables."""
+    return load_dataset(path).findings
+
+
+def load_studies(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Validated studies table (one row per survey wave)."""
+    return read_table(Path(path) if path else DATA_DIR / FILES["studies"], STUDY_FIELDS, "studies file")
+
+
+def load_sources(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Validated sources table (one row per article)."""
+    return read_table(Path(path) if path else DATA_DIR / FILES["sources"], SOURCE_FIELDS, "sources file")
+
+
+def load_metrics(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Validated metrics table (one row per question, with theme and paraphrased wording)."""
+    return read_table(Path(path) if path else DATA_DIR / FILES["metrics"], METRIC_FIELDS, "metrics file")
+
+
+def select_studies(findings: pd.DataFrame, studies: list[str] | tuple[str, ...] | None,
+                   known: pd.Series | None = None) -> pd.DataFrame:
+    """Keep the findings of the listed studies; an empty or missing list keeps all.
+
+    Raises :class:`ValueError` naming any requested study that is not known.
+    """
+    if not studies:
+        return findings
+    pool = set(known if known is not None else findings["study_id"])
+    unknown = [s for s in studies if s not in pool]
+    if unknown:
+        raise ValueError(f"unknown study id(s): {', '.join(map(str, unknown))}; known: {', '.join(sorted(pool))}")
+    return findings[findings["study_id"].isin(studies)]
+
+
+def distinct_figures(findings: pd.DataFrame) -> pd.DataFrame:
+    """One row per (study, metric, group, year): published rows win over derived ones.
+
+    Where two articles report the same figure the first row in file order is kept.
+    """
+    if findings.empty:
+        return findings
+    order = findings["derived_from"].notna().to_numpy().argsort(kind="stable")
+    return findings.iloc[order].drop_duplicates(["study_id", "metric", "group", "year"]).sort_index()
+
+
+def summary(ds: Dataset) -> pd.DataFrame:
+    """Figures per theme and study: a compact overview of what the dataset holds."""
+    table = pd.crosstab(ds.findings["theme"], ds.findings["study_id"], margins=True, margins_name="total")
+    return table

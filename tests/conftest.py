@@ -1,0 +1,28 @@
+"""Shared fixtures: a writable copy of the shipped dataset to break in tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cmocio.data import DATA_DIR, FILES
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A folder holding a copy of the four shipped tables."""
+    for name in FILES.values():
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    return tmp_path
+
+
+def edit_csv(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace text in a CSV, failing loudly if the text is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")

@@ -1,0 +1,224 @@
+"""The shipped dataset validates, holds every figure, and broken files get specific messages."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cmocio import DataValidationError, load_dataset, load_findings, load_sources, load_studies
+from cmocio.data import distinct_figures, select_studies
+
+from .conftest import SEEDS, edit_csv
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset()
+
+
+def test_shipped_data_validate(ds):
+    assert len(ds.findings) >= 95
+    assert set(ds.findings["theme"]) == {"alignment", "incentives", "customer_experience", "martech_planning", "context"}
+    assert ds.findings["finding_id"].is_unique
+
+
+def test_types_are_typed(ds):
+    f = ds.findings
+    assert str(f["percent"].dtype) == "Float64" and str(f["year"].dtype) == "Int64"
+    assert str(f["base_n"].dtype) == "Int64"
+    assert str(load_sources()["published"].dtype).startswith("datetime64")
+    assert str(load_studies()["respondents"].dtype) == "Int64"
+
+
+def test_every_study_and_article_has_figures(ds):
+    with_figures = set(ds.findings["study_id"])
+    assert with_figures == set(ds.studies["study_id"]) - {"merkle-nd"}
+    assert set(ds.findings["source_id"]) == set(ds.sources["source_id"])
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="source articles (../shared/seeds) not present")
+def test_every_percentage_in_the_articles_is_a_finding(ds):
+    """Each 'N%' or 'N percent' printed in an article is a percent of that article's findings."""
+    missing = []
+    for _, src in ds.sources.iterrows():
+        text = (SEEDS / src["seed_file"]).read_text(encoding="utf-8")
+        printed = {float(m) for m in re.findall(r"(\d+(?:\.\d+)?)\s*(?:%|percent)", text)}
+        mine = set(ds.findings.loc[ds.findings["source_id"] == src["source_id"], "percent"].astype(float))
+        missing += [(src["source_id"], v) for v in sorted(printed - mine)]
+    assert not missing, f"figures printed in the articles but not in findings.csv: {missing}"
+
+
+def test_figures_reported_twice_agree(ds):
+    f = ds.findings
+    dup = f[f.duplicated(["study_id", "metric", "group", "year"], keep=False)]
+    assert len(dup) >= 4  # e.g. IT 'very collaborative' 2015 in two articles; 2015 shared incentives
+    for _, grp in dup.groupby(["study_id", "metric", "group", "year"]):
+        assert grp["percent"].max() - grp["percent"].min() <= 1.0, grp
+
+
+def test_derived_complements_add_up(ds):
+    f = ds.findings.set_index("finding_id")
+    derived = f[f["derived_from"].notna()]
+    assert len(derived) >= 2
+    for fid, row in derived.iterrows():
+        assert row["percent"] == pytest.approx(100 - f.loc[row["derived_from"], "percent"]), fid
+
+
+def test_derived_bases_follow_the_reported_split(ds):
+    f, st = ds.findings, ds.studies.set_index("study_id")
+    lf = f[(f["study_id"] == "leapfrog-2016") & (f["base_n_kind"] == "derived") & f["group"].isin(["marketing", "it"])]
+    lf = lf[lf["metric"] != "mobile_first_changed_operations"]
+    n, share = st.loc["leapfrog-2016", "respondents"], {"marketing": 65, "it": 35}
+    for _, r in lf.iterrows():
+        assert r["base_n"] == round(n * share[r["group"]] / 100)
+
+
+def test_distinct_figures_keeps_one_row_per_figure(ds):
+    d = distinct_figures(ds.findings)
+    assert not d.duplicated(["study_id", "metric", "group", "year"]).any()
+    assert d["derived_from"].isna().all()  # every derived row here duplicates a published one
+
+
+def test_select_studies(ds):
+    assert select_studies(ds.findings, []).equals(ds.findings)
+    sub = select_studies(ds.findings, ["leapfrog-2016"])
+    assert set(sub["study_id"]) == {"leapfrog-2016"}
+    with pytest.raises(ValueError, match="unknown study id.*no-such-study"):
+        select_studies(ds.findings, ["no-such-study"])
+
+
+# ---- broken files -------------------------------------------------------------------------------
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(path)
+    return [str(p) for p in info.value.problems]
+
+
+def test_missing_column(data_copy):
+    f = data_copy / "findings.csv"
+    df = pd.read_csv(f, dtype=str, keep_default_na=False).drop(columns=["qualifier"])
+    df.to_csv(f, index=False)
+    assert _problems(f) == ["findings.csv, line 1, column 'qualifier': required column is missing from the header"]
+
+
+def test_bad_type(data_copy):
+    f = data_copy / "findings.csv"
+    edit_csv(f, ",2016,87,=,87%", ",2016,eighty-seven,=,87%")
+    assert "findings.csv, line 4, column 'percent': 'eighty-seven' is not a number" in _problems(f)
+
+
+def test_percent_out_of_range(data_copy):
+    f = data_copy / "findings.csv"
+    edit_csv(f, ",2016,87,=,87%", ",2016,130,=,87%")
+    assert _problems(f) == ["findings.csv, line 4, column 'percent': '130' must be between 0 and 100"]
+
+
+def test_unknown_group(data_copy):
+    f = data_copy / "findings.csv"
+    edit_csv(f, "relationship_collaborative,it,2016", "relationship_collaborative,cio,2016")
+    msgs = _problems(f)
+    assert len(msgs) == 1 and re.match(r"findings.csv, line 6, column 'group': 'cio' must be one of: marketing", msgs[0])
+
+
+def test_dangling_study_id(data_copy):
+    f = data_copy / "findings.csv"
+    edit_csv(f, "lf16-01,leapfrog-2016", "lf16-01,leapfrog-2061")
+    assert _problems(f) == ["findings.csv, line 2, column 'study_id': 'leapfrog-2061' is not listed in studies.csv"]
+
+
+def test_duplicate_id(data_copy):
+    f = data_copy / "findings.csv"
+    edit_csv(f, "lf16-02,", "lf16-01,")
+    msgs = _problems(f)
+    assert "findings.csv, line 3, column 'finding_id': 'lf16-01' appears more than once; ids must be unique" in msgs
+
+
+def test_empty_file(data_copy):
+    f = data_copy / "findings.csv"
+    f.write_text("")
+    assert _problems(f) == ["findings.csv: is empty; expected a header row and data"]
+
+
+def test_not_utf8(data_copy):
+    f = data_copy / "findings.csv"
+    f.write_bytes(f.read_text(encoding="utf-8").replace("Marketing and", "Caf\u00e9 and", 1).encode("latin-1"))
+    msgs = _problems(f)
+    assert len(msgs) == 1 and msgs[0].startswith("findings.csv, line ") and "is not UTF-8 text" in msgs[0]
+
+
+def test_disagreeing_duplicate_figures(data_copy):
+    f = data_copy / "findings.csv"
+    edit_csv(f, "lf15-a02,leapfrog-2015,adage-2015,alignment,relationship_very_collaborative,it,2015,13",
+             "lf15-a02,leapfrog-2015,adage-2015,alignment,relationship_very_collaborative,it,2015,19")
+    msgs = _problems(f)
+    assert any("rows reporting the same figure disagree: lf15-03 says 13%, lf15-a02 says 19%" in m for m in msgs)
+
+
+def test_theme_must_match_metric(data_copy):
+    f = data_copy / "findings.csv"
+    edit_csv(f, "lf16-01,leapfrog-2016,marketingcharts-2016,alignment", "lf16-01,leapfrog-2016,marketingcharts-2016,context")
+    assert _problems(f) == ["findings.csv, line 2, column 'theme': 'context' differs from the theme of metric "
+                            "'goal_alignment_improved' in metrics.csv ('alignment')"]
+
+
+def test_base_kind_consistency(data_copy):
+    f = data_copy / "findings.csv"
+    edit_csv(f, "87%,129,derived", "87%,,derived")
+    assert _problems(f) == ["findings.csv, line 4, column 'base_n': is blank but base_n_kind is 'derived'"]
+
+
+def test_every_problem_listed_at_once_across_files(data_copy):
+    edit_csv(data_copy / "findings.csv", ",2016,87,=,87%", ",2016,130,=,87%")
+    edit_csv(data_copy / "findings.csv", "relationship_collaborative,it,2016", "relationship_collaborative,cio,2016")
+    edit_csv(data_copy / "sources.csv", "2013-12-06", "6 Dec 2013")
+    msgs = _problems(data_copy / "findings.csv")
+    assert len(msgs) == 3
+    assert "sources.csv, line 3, column 'published': '6 Dec 2013' is not a date (YYYY-MM-DD)" in msgs
+
+
+def test_repeated_header_and_ragged_row(data_copy):
+    f = data_copy / "findings.csv"
+    lines = f.read_text(encoding="utf-8").splitlines()
+    lines.insert(5, lines[0])
+    lines[8] += ",extra"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _problems(f) == ["findings.csv, line 6: repeats the header row; remove it",
+                            "findings.csv, line 9: has 16 fields; the header has 15"]
+
+
+def test_missing_file_and_directory(tmp_path):
+    assert _problems(tmp_path / "nope.csv") == ["nope.csv: findings file not found"]
+    (tmp_path / "dir.csv").mkdir()
+    assert _problems(tmp_path / "dir.csv") == ["dir.csv: is a directory, expected a CSV findings file"]
+
+
+def test_bom_and_crlf_are_accepted(data_copy):
+    f = data_copy / "findings.csv"
+    text = f.read_text(encoding="utf-8")
+    f.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    assert load_findings(f).shape == load_findings().shape
+
+
+def test_a_new_study_beside_a_custom_findings_file(data_copy):
+    with open(data_copy / "studies.csv", "a", encoding="utf-8") as fh:
+        fh.write("acme-2025,Acme,Pulse,,2025,400,=,Marketing and IT staff,UK,50,50,Made-up test wave.\n")
+    with open(data_copy / "findings.csv", "a", encoding="utf-8") as fh:
+        fh.write("acme-01,acme-2025,adage-2015,incentives,shared_incentives,marketing,2025,70,=,70%,200,reported,,,\n")
+    f = load_findings(data_copy / "findings.csv")
+    assert "acme-2025" in set(f["study_id"])
+
+
+def test_cli_validate_ok_and_broken(data_copy):
+    ok = subprocess.run([sys.executable, "-m", "cmocio", "validate"], capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stdout.startswith("OK: ")
+    edit_csv(data_copy / "findings.csv", ",2016,87,=,87%", ",2016,130,=,87%")
+    bad = subprocess.run([sys.executable, "-m", "cmocio", "validate", str(data_copy / "findings.csv")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "findings.csv, line 4, column 'percent': '130' must be between 0 and 100" in bad.stderr

@@ -1,0 +1,157 @@
+"""Statistics checked against published worked examples and by properties."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cmocio import stats
+
+
+def test_wilson_matches_newcombe_1998_example():
+    # Newcombe (1998), Statistics in Medicine 17:857, Table I: 81/263 -> 0.2553 to 0.3662.
+    low, high = stats.wilson_interval(81 / 263, 263)
+    assert low == pytest.approx(0.2553, abs=5e-5)
+    assert high == pytest.approx(0.3662, abs=5e-5)
+
+
+def test_wilson_by_hand():
+    # p=0.3, n=100, z=1.96: centre 0.30740, half-width 0.08845 (worked by hand).
+    low, high = stats.wilson_interval(0.3, 100)
+    assert (low, high) == pytest.approx((0.21895, 0.39585), abs=1e-4)
+
+
+def test_wilson_wider_at_higher_confidence():
+    l95, h95 = stats.wilson_interval(0.4, 50, 0.95)
+    l99, h99 = stats.wilson_interval(0.4, 50, 0.99)
+    assert l99 < l95 and h99 > h95
+
+
+def test_newcombe_difference_matches_newcombe_1998_example():
+    # Newcombe (1998), Statistics in Medicine 17:873, method 10: 56/70 - 48/80 -> 0.0524 to 0.3339.
+    low, high = stats.newcombe_interval(56 / 70, 70, 48 / 80, 80)
+    assert low == pytest.approx(0.0524, abs=5e-5)
+    assert high == pytest.approx(0.3339, abs=5e-5)
+
+
+def test_ztest_by_hand():
+    # pooled 0.45; se = sqrt(.45*.55*(1/100+1/100)) = 0.070356; z = 1.4213; two-sided p = 0.1552.
+    z, p = stats.two_proportion_ztest(0.5, 100, 0.4, 100)
+    assert z == pytest.approx(1.4213, abs=1e-4)
+    assert p == pytest.approx(0.1552, abs=1e-4)
+
+
+def test_ztest_degenerate_equal_extremes():
+    assert stats.two_proportion_ztest(0.0, 10, 0.0, 20) == (0.0, 1.0)
+
+
+def test_cohens_h_known_value():
+    assert stats.cohens_h(0.5, 0.25) == pytest.approx(math.pi / 6)
+    assert stats.cohens_h(0.3, 0.3) == 0
+
+
+def test_bh_by_hand_and_missing_values_kept():
+    adj = stats.bh_adjust([0.01, 0.04, np.nan, 0.03, 0.005])
+    assert np.isnan(adj[2])
+    np.testing.assert_allclose(adj[[0, 1, 3, 4]], [0.02, 0.04, 0.04, 0.02])
+
+
+def test_kish_effective_n():
+    assert stats.kish_effective_n([1, 1, 2, 2]) == pytest.approx(3.6)
+    assert stats.kish_effective_n([5] * 10) == pytest.approx(10)
+    assert stats.kish_effective_n([]) == 0
+
+
+@pytest.mark.parametrize("bad", [95, 0, 1, -0.5, True])
+def test_confidence_must_be_a_fraction(bad):
+    with pytest.raises(ValueError, match="confidence must be a fraction"):
+        stats.wilson_interval(0.5, 10, bad)
+
+
+def test_bad_shares_and_bases_are_refused():
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        stats.wilson_interval(1.3, 10)
+    with pytest.raises(ValueError, match="n must be positive"):
+        stats.wilson_interval(0.3, 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(p=st.floats(0, 1), n=st.integers(1, 100_000), conf=st.floats(0.5, 0.999))
+def test_wilson_properties(p, n, conf):
+    low, high = stats.wilson_interval(p, n, conf)
+    assert 0 <= low <= p + 1e-9 and p - 1e-9 <= high <= 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(p1=st.floats(0, 1), p2=st.floats(0, 1), n1=st.integers(1, 5000), n2=st.integers(1, 5000))
+def test_newcombe_contains_observed_difference(p1, p2, n1, n2):
+    low, high = stats.newcombe_interval(p1, n1, p2, n2)
+    assert -1 - 1e-9 <= low <= (p1 - p2) + 1e-9 <= high + 2e-9 <= 1 + 3e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=40))
+def test_bh_properties(ps):
+    adj = stats.bh_adjust(ps)
+    assert np.all(adj >= np.asarray(ps) - 1e-12) and np.all(adj <= 1 + 1e-12)
+    order = np.argsort(ps, kind="stable")
+    assert np.all(np.diff(adj[order]) >= -1e-12)
+
+
+def _frame(rows):
+    cols = ["finding_id", "study_id", "metric", "group", "year", "percent", "qualifier", "base_n",
+            "base_n_kind", "derived_from"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_with_intervals_no_base_no_interval_unless_assumed():
+    f = _frame([["a", "s", "m", "it", 2020, 40.0, "=", None, "unknown", None],
+                ["b", "s", "m", "marketing", 2020, 60.0, ">", 100, "reported", None]])
+    out = stats.with_intervals(f)
+    assert math.isnan(out.loc[0, "ci_low"]) and "no interval" in out.loc[0, "caveat"]
+    assert out.loc[1, "ci_low"] == pytest.approx(100 * stats.wilson_interval(0.6, 100)[0])
+    assert "lower bound" in out.loc[1, "caveat"]
+    assumed = stats.with_intervals(f, assumed_n=50)
+    assert assumed.loc[0, "n_source"] == "assumed" and "assumed n=50" in assumed.loc[0, "caveat"]
+    assert assumed.loc[0, "ci_low"] == pytest.approx(100 * stats.wilson_interval(0.4, 50)[0])
+
+
+def test_empty_inputs_give_empty_frames_of_the_same_shape():
+    empty = _frame([])
+    full = _frame([["a", "s", "m", "it", 2020, 40.0, "=", 80, "reported", None],
+                   ["b", "s", "m", "marketing", 2020, 60.0, "=", 90, "reported", None]])
+    assert list(stats.with_intervals(empty).columns) == list(stats.with_intervals(full).columns)
+    keys = ["study_id", "metric", "year"]
+    e = stats.compare_pairs(empty, "group", "marketing", "it", keys)
+    c = stats.compare_pairs(full, "group", "marketing", "it", keys)
+    assert e.empty and list(e.columns) == list(c.columns)
+
+
+def test_compare_pairs_gap_interval_test_and_adjustment():
+    f = _frame([["a", "s", "m1", "it", 2020, 40.0, "=", 80, "reported", None],
+                ["b", "s", "m1", "marketing", 2020, 60.0, "=", 90, "reported", None],
+                ["c", "s", "m2", "it", 2020, 50.0, "=", None, "unknown", None],
+                ["d", "s", "m2", "marketing", 2020, 52.0, "=", None, "unknown", None]])
+    out = stats.compare_pairs(f, "group", "marketing", "it", ["study_id", "metric", "year"]).set_index("metric")
+    assert out.loc["m1", "diff"] == pytest.approx(20)
+    low, high = stats.newcombe_interval(0.6, 90, 0.4, 80)
+    assert (out.loc["m1", "diff_low"], out.loc["m1", "diff_high"]) == pytest.approx((100 * low, 100 * high))
+    z, p = stats.two_proportion_ztest(0.6, 90, 0.4, 80)
+    assert out.loc["m1", "p_value"] == pytest.approx(p)
+    assert out.loc["m1", "p_adjusted"] == pytest.approx(p)  # only one row was testable
+    assert bool(out.loc["m1", "significant"]) is (p < 0.05)
+    assert math.isnan(out.loc["m2", "diff_low"]) and pd.isna(out.loc["m2", "significant"])
+    assert "unknown" in out.loc["m2", "caveat"]
+
+
+def test_compare_pairs_prefers_published_over_derived_rows():
+    f = _frame([["x", "s", "m", "it", 2020, 37.0, "=", None, "unknown", "y"],
+                ["z", "s", "m", "it", 2020, 38.0, "=", None, "unknown", None],
+                ["w", "s", "m", "marketing", 2020, 50.0, "=", None, "unknown", None]])
+    out = stats.compare_pairs(f, "group", "marketing", "it", ["study_id", "metric", "year"])
+    assert out.loc[0, "percent_b"] == 38.0

@@ -1,0 +1,36 @@
+# Two entry points on a fresh machine (Python 3.10+ and make):
+#   make build   set up, execute every notebook and render the HTML pages into build/
+#   make test    set up and run the whole test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup build test update validate bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+build: setup
+	$(PY) -m cmocio build
+
+test: setup
+	$(PY) -m pytest -n 2 --dist loadscope --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/sanitize.cfg notebooks tests
+
+update: setup
+	$(PY) -m cmocio build --update
+
+validate: setup
+	$(PY) -m cmocio validate
+
+bench: setup
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf build results

@@ -207,7 +207,7 @@ def test_bom_and_crlf_are_accepted(data_copy):
 
 def test_a_new_study_beside_a_custom_findings_file(data_copy):
     with open(data_copy / "studies.csv", "a", encoding="utf-8") as fh:
-        fh.write("acme-2025,Acme,Pulse,,2025,400,=,Marketing and IT staff,UK,50,50,Made-up test wave.\n")
+        fh.write("acme-2025,Acme 2025,Acme,Pulse,,2025,400,=,Marketing and IT staff,UK,50,50,Made-up test wave.\n")
     with open(data_copy / "findings.csv", "a", encoding="utf-8") as fh:
         fh.write("acme-01,acme-2025,adage-2015,incentives,shared_incentives,marketing,2025,70,=,70%,200,reported,,,\n")
     f = load_findings(data_copy / "findings.csv")

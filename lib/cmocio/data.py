@@ -34,6 +34,7 @@ _SNAKE = r"[a-z][a-z0-9_]*"
 
 STUDY_FIELDS = (
     Field("study_id", pattern=_ID, pattern_words="a lower-case id such as leapfrog-2016", unique=True),
+    Field("label"),
     Field("sponsor"),
     Field("title"),
     Field("partners", required=False),

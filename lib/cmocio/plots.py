@@ -79,6 +79,12 @@ def _axes(ax: plt.Axes | None, height: float | None = None) -> plt.Axes:
     return ax
 
 
+def _rows_height(labels: list[str], per_line: float = 0.2, base: float = 1.4) -> float:
+    """Figure height that leaves room for every (wrapped) label."""
+    lines = sum(max(wrap(v).count("\n") + 1, 1) for v in labels) if labels else 1
+    return base + per_line * lines + 0.12 * len(labels)
+
+
 def _empty(ax: plt.Axes, title: str) -> plt.Axes:
     ax.text(0.5, 0.5, "No data for this selection", ha="center", va="center", transform=ax.transAxes)
     ax.set_axis_off()
@@ -93,15 +99,21 @@ def wrap(label: object, width: int = 38) -> str:
 
 def dumbbell(frame: pd.DataFrame, label: str, a: str, b: str, *, a_name: str = "Marketing",
              b_name: str = "IT / technology", title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """Two figures per row joined by a line: e.g. marketing's and IT's answer to one question."""
-    ax = _axes(ax, 1.2 + 0.45 * max(len(frame), 1))
+    """Two figures per row joined by a line: e.g. marketing's and IT's answer to one question.
+
+    A missing figure is left out, and its row shows the other point alone.
+    """
+    ax = _axes(ax, _rows_height(list(frame[label])) if not frame.empty else 2)
     if frame.empty:
         return _empty(ax, title)
     ys = np.arange(len(frame))[::-1]
-    for y, (_, r) in zip(ys, frame.iterrows()):
-        ax.plot([r[a], r[b]], [y, y], color="#bbbbbb", lw=2, zorder=1)
-    ax.scatter(frame[a], ys, color=GROUP_COLOURS["marketing"], s=60, label=a_name, zorder=2)
-    ax.scatter(frame[b], ys, color=GROUP_COLOURS["it"], s=60, label=b_name, zorder=2)
+    va = frame[a].to_numpy(dtype=float)
+    vb = frame[b].to_numpy(dtype=float)
+    for y, x1, x2 in zip(ys, va, vb):
+        if not (np.isnan(x1) or np.isnan(x2)):
+            ax.plot([x1, x2], [y, y], color="#bbbbbb", lw=2, zorder=1)
+    ax.scatter(va[~np.isnan(va)], ys[~np.isnan(va)], color=GROUP_COLOURS["marketing"], s=60, label=a_name, zorder=2)
+    ax.scatter(vb[~np.isnan(vb)], ys[~np.isnan(vb)], color=GROUP_COLOURS["it"], s=60, label=b_name, zorder=2)
     ax.set_yticks(ys, [wrap(v) for v in frame[label]])
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of respondents")
@@ -115,9 +127,11 @@ def slope(frame: pd.DataFrame, x: str, y: str, hue: str, *, title: str = "", ax:
     ax = _axes(ax)
     if frame.empty:
         return _empty(ax, title)
-    for key, grp in frame.sort_values(x).groupby(hue, sort=True):
-        colour = GROUP_COLOURS.get(str(key).split(" | ")[-1], None)
-        ax.plot(grp[x].astype(int), grp[y], marker="o", lw=2, color=colour, label=wrap(key, 50))
+    styles = ["-", "--", ":", "-."]
+    for i, (key, grp) in enumerate(frame.sort_values(x).groupby(hue, sort=True)):
+        group = str(grp["group"].iloc[0]) if "group" in grp else ""
+        ax.plot(grp[x].astype(int), grp[y], marker="o", lw=2, color=GROUP_COLOURS.get(group),
+                ls=styles[i // max(len(GROUP_COLOURS), 1) % 4] if group else styles[i % 4], label=wrap(key, 50))
         last = grp.iloc[-1]
         ax.annotate(f"{last[y]:.0f}%", (int(last[x]), last[y]), textcoords="offset points", xytext=(6, 0), va="center")
     years = sorted(frame[x].astype(int).unique())
@@ -134,7 +148,7 @@ def slope(frame: pd.DataFrame, x: str, y: str, hue: str, *, title: str = "", ax:
 def forest(frame: pd.DataFrame, label: str, est: str, low: str, high: str, *, title: str = "",
            xlabel: str = "Difference, percentage points", ax: plt.Axes | None = None) -> plt.Axes:
     """Point estimates with intervals around a zero line; rows without an interval show the point only."""
-    ax = _axes(ax, 1.2 + 0.42 * max(len(frame), 1))
+    ax = _axes(ax, _rows_height(list(frame[label])) if not frame.empty else 2)
     if frame.empty:
         return _empty(ax, title)
     ys = np.arange(len(frame))[::-1]
@@ -149,7 +163,7 @@ def forest(frame: pd.DataFrame, label: str, est: str, low: str, high: str, *, ti
     if (~has).any():
         ax.scatter(e[~has], ys[~has], marker="D", facecolor="white", edgecolor="#333333",
                    label="no known base: no interval", zorder=3)
-    ax.set_yticks(ys, [wrap(v, 45) for v in frame[label]])
+    ax.set_yticks(ys, [wrap(v) for v in frame[label]])
     ax.set_xlabel(xlabel)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.set_title(title, pad=28)
@@ -158,27 +172,35 @@ def forest(frame: pd.DataFrame, label: str, est: str, low: str, high: str, *, ti
 
 def grouped_bars(frame: pd.DataFrame, label: str, value: str, hue: str, *, low: str | None = None,
                  high: str | None = None, title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """Horizontal bars per label, one per ``hue`` value, with optional interval whiskers."""
-    ax = _axes(ax, 1.2 + 0.55 * max(frame[label].nunique() if not frame.empty else 1, 1))
+    """Horizontal bars per label, one per ``hue`` value present, with optional interval whiskers."""
+    labels = list(dict.fromkeys(frame[label])) if not frame.empty else []
+    ax = _axes(ax, _rows_height(labels, base=1.6) if labels else 2)
     if frame.empty:
         return _empty(ax, title)
-    labels = list(dict.fromkeys(frame[label]))
     hues = list(dict.fromkeys(frame[hue]))
-    height = 0.8 / len(hues)
-    for i, h in enumerate(hues):
-        sub = frame[frame[hue] == h].set_index(label).reindex(labels)
-        ys = np.arange(len(labels))[::-1] + (len(hues) / 2 - i - 0.5) * height
-        ax.barh(ys, sub[value].to_numpy(dtype=float), height=height * 0.95,
-                color=GROUP_COLOURS.get(str(h)), label=GROUP_LABELS.get(str(h), str(h)))
-        if low and high:
-            v = sub[value].to_numpy(dtype=float)
-            lo, hi = sub[low].to_numpy(dtype=float), sub[high].to_numpy(dtype=float)
-            ok = ~np.isnan(lo)
-            ax.errorbar(v[ok], ys[ok], xerr=[v[ok] - lo[ok], hi[ok] - v[ok]], fmt="none", ecolor="#333333", capsize=2)
-    ax.set_yticks(np.arange(len(labels))[::-1], [wrap(v) for v in labels])
+    seen: set[str] = set()
+    centres = np.arange(len(labels))[::-1].astype(float)
+    for centre, lab in zip(centres, labels):
+        sub = frame[frame[label] == lab].drop_duplicates(hue)
+        k = len(sub)
+        height = 0.8 / k
+        for i, (_, r) in enumerate(sub.iterrows()):
+            y = centre + (k / 2 - i - 0.5) * height
+            h = str(r[hue])
+            ax.barh(y, float(r[value]), height=height * 0.92, color=GROUP_COLOURS.get(h),
+                    label=None if h in seen else GROUP_LABELS.get(h, h))
+            seen.add(h)
+            if low and high and pd.notna(r[low]):
+                v = float(r[value])
+                ax.errorbar([v], [y], xerr=[[v - float(r[low])], [float(r[high]) - v]], fmt="none",
+                            ecolor="#333333", capsize=2)
+    ax.set_yticks(centres, [wrap(v) for v in labels])
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of respondents")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(hues), 3))
+    handles, names = ax.get_legend_handles_labels()
+    order = [names.index(GROUP_LABELS.get(str(h), str(h))) for h in hues if GROUP_LABELS.get(str(h), str(h)) in names]
+    ax.legend([handles[i] for i in order], [names[i] for i in order], loc="lower center",
+              bbox_to_anchor=(0.5, 1.0), ncol=min(len(hues), 3))
     ax.set_title(title, pad=28)
     return ax
 

@@ -114,7 +114,7 @@ def _parse_csv(path: Path, text: str, what: str) -> pd.DataFrame:
     if problems:
         raise DataValidationError(problems, what)
     frame = pd.DataFrame(data, columns=header, dtype="string")
-    frame.index = pd.Index(data_lines, name="line")
+    frame.index = pd.Index(data_lines, name="file_line")
     return frame
 
 

@@ -1,0 +1,229 @@
+"""What every notebook does around its analysis: parameters, output files, the analyses shared by themes.
+
+A notebook starts with::
+
+    from cmocio import report
+    ctx = report.start("01_alignment", confidence=confidence, studies=studies,
+                       findings_path=findings_path, output_dir=output_dir, assumed_base_n=assumed_base_n)
+
+which sets the plot theme (:func:`cmocio.plots.setup`), checks the parameters,
+loads and validates the data, and prepares ``output_dir/<notebook>/``.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from . import plots, stats
+from .data import Dataset, distinct_figures, load_dataset
+from .errors import ParameterError
+
+#: Metrics that describe the sample rather than answers about marketing and IT.
+SAMPLE_METRICS = ("sample_share_by_function", "sample_firms_3000_plus_staff", "sample_firms_revenue_over_1bn")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Context:
+    """Everything a notebook needs: parameters, validated data, and where to write."""
+
+    name: str
+    confidence: float
+    assumed_n: int | None
+    data: Dataset
+    findings: pd.DataFrame  # distinct figures of the selected studies, with intervals
+    out: Path
+    written: list[Path] = field(default_factory=list)
+
+    # ---- labels -------------------------------------------------------------------------------
+    def wording(self, metric: str) -> str:
+        """The paraphrased wording of a metric."""
+        m = self.data.metrics.set_index("metric")["wording"]
+        return str(m.get(metric, metric))
+
+    def study_label(self, study_id: str) -> str:
+        """The short chart label of a study (``label`` in studies.csv)."""
+        s = self.data.studies.set_index("study_id")["label"]
+        return str(s.get(study_id, study_id))
+
+    def theme(self, theme: str) -> pd.DataFrame:
+        """The selected findings of one theme, sample-composition rows left out."""
+        f = self.findings
+        return f[(f["theme"] == theme) & ~f["metric"].isin(SAMPLE_METRICS)]
+
+    # ---- outputs ------------------------------------------------------------------------------
+    def save_table(self, frame: pd.DataFrame, name: str) -> pd.DataFrame:
+        """Write ``frame`` to ``<out>/<name>.csv`` atomically and return it for display."""
+        path = self.out / f"{name}.csv"
+        atomic_write_text(path, csv_safe(frame).to_csv(index=False, float_format="%.4g"))
+        self.written.append(path)
+        return frame
+
+    def table(self, frame: pd.DataFrame, name: str) -> pd.DataFrame:
+        """Save ``frame`` as ``<name>.csv`` (full precision) and return a copy rounded for reading."""
+        self.save_table(frame, name)
+        shown = frame.reset_index(drop=True).copy()
+        for col in shown.columns:
+            if pd.api.types.is_float_dtype(shown[col]):
+                digits = 3 if col.startswith("p_") or col in ("cohens_h", "z") else 1
+                shown[col] = shown[col].round(digits)
+        return shown
+
+    def save_figure(self, ax: plt.Axes, name: str) -> plt.Axes:
+        """Write the figure holding ``ax`` to ``<out>/<name>.png`` and ``.svg`` atomically."""
+        fig = ax.figure
+        for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None})):
+            path = self.out / f"{name}.{ext}"
+            with tempfile.NamedTemporaryFile(dir=self.out, suffix=f".{ext}", delete=False) as tmp:
+                fig.savefig(tmp, format=ext, metadata=meta)
+            os.replace(tmp.name, path)
+            self.written.append(path)
+        return ax
+
+    # ---- shared analyses ----------------------------------------------------------------------
+    def with_labels(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Add 'study' and 'question' columns for display."""
+        out = frame.copy()
+        if "study_id" in out:
+            out.insert(0, "study", [self.study_label(s) for s in out["study_id"]])
+        if "metric" in out:
+            out.insert(1 if "study" in out else 0, "question", [self.wording(m) for m in out["metric"]])
+        return out
+
+    def perception_gaps(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Marketing minus IT on every question asked of both, with interval, test and who is rosier."""
+        gaps = stats.compare_pairs(frame, "group", "marketing", "it", ["study_id", "metric", "year"],
+                                   self.confidence, self.assumed_n)
+        direction = self.data.metrics.set_index("metric")["direction"]
+        d = gaps["metric"].map(direction).astype(float) if not gaps.empty else pd.Series(dtype=float)
+        signed = np.sign(gaps["diff"].astype(float) * d) if not gaps.empty else d
+        gaps["rosier"] = np.select([signed > 0, signed < 0], ["marketing", "it"], "neither")
+        gaps.loc[d == 0, "rosier"] = "not applicable"
+        return gaps
+
+    def segment_gaps(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Very effective minus effective CMO-CIO relationships, per question."""
+        return stats.compare_pairs(frame, "group", "very_effective", "effective", ["study_id", "metric", "year"],
+                                   self.confidence, self.assumed_n)
+
+    def wave_changes(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Change between consecutive waves of the same survey series (same sponsor and title series)."""
+        sponsor = self.data.studies.set_index("study_id")["sponsor"]
+        f = frame.assign(series=frame["study_id"].map(sponsor))
+        parts = []
+        for series, grp in f.groupby("series", sort=True):
+            years = sorted(grp["year"].dropna().astype(int).unique())
+            for early, late in zip(years, years[1:]):
+                part = stats.compare_pairs(grp, "year", late, early, ["series", "metric", "group"],
+                                           self.confidence, self.assumed_n)
+                parts.append(part)
+        if not parts:
+            return stats.compare_pairs(f.iloc[:0], "year", 1, 0, ["series", "metric", "group"])
+        out = pd.concat(parts, ignore_index=True)
+        out = out.rename(columns={"a": "year_late", "b": "year_early", "percent_a": "percent_late",
+                                  "percent_b": "percent_early", "n_a": "n_late", "n_b": "n_early"})
+        out["p_adjusted"] = stats.bh_adjust(out["p_value"].to_numpy(dtype=float))
+        sig = pd.array(out["p_adjusted"] < (1 - self.confidence), dtype="boolean")
+        sig[out["p_adjusted"].isna().to_numpy()] = pd.NA
+        out["significant"] = sig
+        return out
+
+    def figures_table(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The numbers behind a chart of figures: study, question, group, %, interval, base and caveat."""
+        cols = ["study_id", "metric", "group", "year", "percent", "qualifier", "ci_low", "ci_high",
+                "n_used", "n_source", "caveat", "finding_id", "source_id"]
+        return self.with_labels(frame[cols].reset_index(drop=True))
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write text to ``path`` via a temporary file and rename, so readers never see half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False,
+                                     newline="") as tmp:
+        tmp.write(text)
+    os.replace(tmp.name, path)
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Guard text cells against spreadsheet formula injection by prefixing an apostrophe.
+
+    Numbers are left alone (a negative number is not a formula); only text cells
+    starting with ``= + - @`` (or a tab or carriage return) are changed.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            s = out[col]
+            mask = s.notna() & s.astype(str).str.startswith(_FORMULA_START)
+            mask &= pd.to_numeric(s.where(mask), errors="coerce").isna()
+            if mask.any():
+                out[col] = s.astype(object).where(~mask, "'" + s.astype(str))
+    return out
+
+
+def check_parameters(confidence: float, studies: Sequence[str], assumed_base_n: int, output_dir: str) -> None:
+    """Refuse unusable notebook parameters with a message that says what to pass instead."""
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
+        raise ParameterError(f"confidence must be a fraction between 0 and 1, such as 0.95 (got {confidence!r}); "
+                             "for 95% write 0.95")
+    if isinstance(studies, str) or not isinstance(studies, (list, tuple)):
+        raise ParameterError(f"studies must be a list of study ids such as ['leapfrog-2016'] (got {studies!r})")
+    if isinstance(assumed_base_n, bool) or not isinstance(assumed_base_n, int) or assumed_base_n < 0:
+        raise ParameterError(f"assumed_base_n must be a whole number, 0 for none (got {assumed_base_n!r})")
+    if not isinstance(output_dir, str) or not output_dir.strip():
+        raise ParameterError(f"output_dir must be a folder path (got {output_dir!r})")
+
+
+def start(name: str, *, confidence: float = 0.95, studies: Sequence[str] = (), findings_path: str = "",
+          output_dir: str = "results", assumed_base_n: int = 0, seed: int = 0) -> Context:
+    """Set up a notebook: theme and seeds, parameter checks, validated data, output folder."""
+    plots.setup(seed)
+    check_parameters(confidence, list(studies) if isinstance(studies, tuple) else studies, assumed_base_n, output_dir)
+    ds = load_dataset(findings_path or None)
+    studies = list(studies)
+    known = set(ds.studies["study_id"])
+    unknown = [s for s in studies if s not in known]
+    if unknown:
+        raise ParameterError(f"studies: unknown study id(s) {', '.join(map(repr, unknown))}; "
+                             f"known ids are {', '.join(sorted(known))}")
+    f = ds.findings if not studies else ds.findings[ds.findings["study_id"].isin(studies)]
+    f = stats.with_intervals(distinct_figures(f), confidence, assumed_base_n or None)
+    out = Path(output_dir) / name
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError(f"output_dir: cannot create {out}: {exc.strerror}") from None
+    return Context(name, float(confidence), assumed_base_n or None, ds, f, out)
+
+
+def fmt_pct(x: float) -> str:
+    """A percentage for prose: '42%'."""
+    return "n/a" if x is None or pd.isna(x) else f"{x:.0f}%"
+
+
+def fmt_pp(x: float) -> str:
+    """A signed difference in points for prose: '+12 pts'."""
+    return "n/a" if x is None or pd.isna(x) else f"{x:+.0f} pts"
+
+
+def md_escape(text: object) -> str:
+    """Escape text from data files for safe use in Markdown output (no markup, no links)."""
+    s = html.escape(str(text), quote=False)
+    return re.sub(r"([\\`*_\[\]{}()#+!|])", r"\\\1", s)
+
+
+def bullet_list(lines: Iterable[str]) -> str:
+    """A Markdown bullet list, or a line saying there is nothing to list."""
+    lines = list(lines)
+    return "\n".join(f"- {line}" for line in lines) if lines else "_Nothing to report for this selection._"

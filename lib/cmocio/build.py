@@ -288,7 +288,10 @@ def _ignore_sigint() -> None:
 def _describe_error(exc: BaseException) -> str:
     cell = getattr(exc, "cell_index", None)
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    count = getattr(exc, "exec_count", None)
     where = f"cell {cell}" if cell is not None else "execution"
+    if cell is not None and count is not None:
+        where += f" (In [{count}])"
     if ename:
         return f"{where}: {ename}: {evalue}"
     return f"{where}: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"

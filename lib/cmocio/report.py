@@ -65,7 +65,7 @@ class Context:
     def save_table(self, frame: pd.DataFrame, name: str) -> pd.DataFrame:
         """Write ``frame`` to ``<out>/<name>.csv`` atomically and return it for display."""
         path = self.out / f"{name}.csv"
-        atomic_write_text(path, csv_safe(frame).to_csv(index=False, float_format="%.4g"))
+        atomic_write_text(path, csv_safe(frame).to_csv(index=False, float_format="%.10g"))
         self.written.append(path)
         return frame
 

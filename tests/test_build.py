@@ -1,0 +1,172 @@
+"""python -m cmocio build: parallel runs, incremental skips, failures, bad parameters, interruption."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from cmocio.build import declared_parameters, notebook_summary, parse_value, render_html, strip_volatile
+
+PARAMS = 'output_dir: str = "results"  # where to write\nx: int = 1  # a number to print'
+
+
+def make_notebook(folder: Path, name: str, body: str = "print(x * 2)", title: str | None = None) -> Path:
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.cells = [new_markdown_cell(f"# {title or name.title()}\n\nSummary of {name}.\n\nLink to [other](00_a.ipynb)."),
+                new_code_cell(PARAMS, metadata={"tags": ["parameters"]}),
+                new_code_cell(body)]
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def run_build(nb_dir: Path, build_dir: Path, *args: str, timeout: int = 180) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "cmocio", "build", "--notebook-dir", str(nb_dir), "--build-dir", str(build_dir), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def trio(tmp_path: Path) -> tuple[Path, Path]:
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
+    for name in ("00_a", "01_b", "02_c"):
+        make_notebook(nb_dir, name)
+    return nb_dir, tmp_path / "build"
+
+
+class TestBuildRuns:
+    def test_parallel_build_then_incremental_skip(self, trio):
+        nb_dir, build = trio
+        first = run_build(nb_dir, build, "-j", "2")
+        assert first.returncode == 0, first.stderr
+        assert "on 2 worker(s)" in first.stdout and "[3/3]" in first.stdout
+        for name in ("00_a", "01_b", "02_c"):
+            page = (build / "html" / f"{name}.html").read_text(encoding="utf-8")
+            assert "Summary of" in page and 'href="00_a.html"' in page
+            executed = nbformat.read(str(build / "notebooks" / f"{name}.ipynb"), as_version=4)
+            assert executed.cells[-1].outputs[0]["text"] == "2\n"
+        index = (build / "html" / "index.html").read_text(encoding="utf-8")
+        assert index.count('class="card ok"') == 3 and "01_b.html" in index
+
+        again = run_build(nb_dir, build)
+        assert again.returncode == 0 and "Executing 0 notebook(s)" in again.stdout and "3 up to date" in again.stdout
+
+        make_notebook(nb_dir, "01_b", body="print(x * 3)")
+        changed = run_build(nb_dir, build)
+        assert "Executing 1 notebook(s)" in changed.stdout and "01_b: ok" in changed.stdout
+
+        param = run_build(nb_dir, build, "-p", "x", "5")
+        assert "Executing 3 notebook(s)" in param.stdout
+        executed = nbformat.read(str(build / "notebooks" / "00_a.ipynb"), as_version=4)
+        assert executed.cells[-1].outputs[0]["text"] == "10\n"
+
+    def test_failing_notebook_keeps_previous_page_and_others_build(self, trio):
+        nb_dir, build = trio
+        assert run_build(nb_dir, build).returncode == 0
+        good_page = (build / "html" / "01_b.html").read_bytes()
+        make_notebook(nb_dir, "01_b", body="raise ValueError('boom in the data')")
+        make_notebook(nb_dir, "02_c", body="print(x + 40)")
+        res = run_build(nb_dir, build)
+        assert res.returncode == 1
+        assert "01_b: cell 3 (In [3]): ValueError: boom in the data" in res.stderr
+        assert (build / "html" / "01_b.html").read_bytes() == good_page
+        assert "41" in (build / "notebooks" / "02_c.ipynb").read_text(encoding="utf-8")
+        index = (build / "html" / "index.html").read_text(encoding="utf-8")
+        assert 'class="card failed"' in index and "boom in the data" in index
+        assert not list((build / "html").glob("*.tmp")) and not (build / ".tmp").exists()
+        # fixing it recovers fully
+        make_notebook(nb_dir, "01_b")
+        assert run_build(nb_dir, build).returncode == 0
+
+    def test_unknown_parameter_fails_before_anything_runs(self, trio):
+        nb_dir, build = trio
+        res = run_build(nb_dir, build, "-p", "confidnce", "0.9")
+        assert res.returncode == 2
+        assert "-p confidnce: no selected notebook declares this parameter" in res.stderr
+        assert not build.exists()
+
+    def test_wrong_type_and_unknown_notebook(self, trio):
+        nb_dir, build = trio
+        res = run_build(nb_dir, build, "-p", "x", "many")
+        assert res.returncode == 2 and "expects a whole number, got 'many'" in res.stderr
+        res = run_build(nb_dir, build, "--only", "09_nope")
+        assert res.returncode == 2 and "no notebook named 09_nope" in res.stderr
+
+    def test_only_runs_a_subset(self, trio):
+        nb_dir, build = trio
+        res = run_build(nb_dir, build, "--only", "01_b")
+        assert res.returncode == 0 and "Executing 1 notebook(s)" in res.stdout
+        assert not (build / "html" / "00_a.html").exists()
+
+    def test_reader_mode_hides_code(self, trio):
+        nb_dir, build = trio
+        assert run_build(nb_dir, build, "--reader", "--only", "00_a").returncode == 0
+        page = (build / "html" / "00_a.html").read_text(encoding="utf-8")
+        assert "print(x" not in page and "Summary of" in page
+
+
+class TestInterrupt:
+    def test_sigint_leaves_previous_pages_intact(self, tmp_path):
+        nb_dir, build = tmp_path / "nb", tmp_path / "build"
+        nb_dir.mkdir()
+        make_notebook(nb_dir, "00_a")
+        make_notebook(nb_dir, "01_slow")
+        assert run_build(nb_dir, build).returncode == 0
+        before = {p.name: p.read_bytes() for p in (build / "html").iterdir()}
+        make_notebook(nb_dir, "01_slow", body="import time\ntime.sleep(60)")
+        make_notebook(nb_dir, "00_a", body="import time\ntime.sleep(60)")
+        proc = subprocess.Popen([sys.executable, "-m", "cmocio", "build", "--notebook-dir", str(nb_dir),
+                                 "--build-dir", str(build)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and not list((build / ".tmp").glob("*.ipynb")):
+            time.sleep(0.2)
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, (out, err)
+        assert "Interrupted" in out
+        after = {p.name: p.read_bytes() for p in (build / "html").iterdir()}
+        assert set(after) == set(before)
+        assert {k: v for k, v in after.items() if k != "index.html"} == {k: v for k, v in before.items() if k != "index.html"}
+        assert b"interrupted" in after["index.html"] and b"00_a.html" in after["index.html"]
+        # the next build recovers
+        make_notebook(nb_dir, "01_slow")
+        make_notebook(nb_dir, "00_a")
+        assert run_build(nb_dir, build).returncode == 0
+
+
+def test_update_strips_volatile_metadata(tmp_path):
+    make_notebook(tmp_path, "00_a")
+    res = run_build(tmp_path, tmp_path / "build", "--update")
+    assert res.returncode == 0, res.stderr
+    nb = json.loads((tmp_path / "00_a.ipynb").read_text(encoding="utf-8"))
+    assert "papermill" not in nb["metadata"]
+    assert all("papermill" not in c["metadata"] and "execution" not in c["metadata"] for c in nb["cells"])
+    assert nb["cells"][2]["execution_count"] == 2 and nb["cells"][2]["outputs"][0]["text"] == ["2\n"]
+    assert oct((tmp_path / "00_a.ipynb").stat().st_mode & 0o777) != "0o600"
+
+
+def test_declared_parameters_and_values(tmp_path):
+    path = make_notebook(tmp_path, "00_a")
+    params = declared_parameters(path)
+    assert params["x"]["inferred_type_name"] == "int" and params["x"]["help"] == "a number to print"
+    assert parse_value("0.9") == 0.9 and parse_value("['a']") == ["a"] and parse_value("text") == "text"
+
+
+def test_render_html_has_no_network_scripts_and_escapes_data(tmp_path):
+    nb = new_notebook()
+    nb.cells = [new_markdown_cell("# T\n\nsee [b](01_b.ipynb)"), new_code_cell("1")]
+    nb.cells[1].outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1"}, execution_count=1)]
+    page = render_html(strip_volatile(nb), reader=False, nav=[("Index", "index.html")])
+    assert 'href="01_b.html"' in page and "<script src=" not in page and "cdnjs" not in page
+    assert notebook_summary(nb)[:2] == ("T", "see [b](01_b.ipynb)")

@@ -1,0 +1,171 @@
+"""Every notebook executed headlessly with papermill under non-default parameters."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill
+import pytest
+
+from cmocio.build import declared_parameters, discover
+from cmocio.data import DATA_DIR, FILES
+
+NOTEBOOKS = discover()
+NAMES = [p.stem for p in NOTEBOOKS]
+
+
+def _execute(nb: Path, out_dir: Path, **params) -> nbformat.NotebookNode:
+    out = out_dir / f"{nb.stem}.ipynb"
+    papermill.execute_notebook(str(nb), str(out), parameters={"output_dir": str(out_dir / "results"), **params},
+                               kernel_name="python3", cwd=str(nb.parent), progress_bar=False)
+    return nbformat.read(str(out), as_version=4)
+
+
+def _stderr(nb: nbformat.NotebookNode) -> list[str]:
+    return [o.text for c in nb.cells if c.cell_type == "code" for o in c.outputs
+            if o.output_type == "stream" and o.name == "stderr"]
+
+
+def test_every_notebook_declares_the_common_parameters():
+    assert NAMES[:5] == ["00_overview", "01_alignment", "02_shared_incentives", "03_customer_experience",
+                         "04_martech_planning"]
+    for nb in NOTEBOOKS:
+        params = declared_parameters(nb)
+        for name, kind in [("confidence", "float"), ("studies", "list"), ("findings_path", "str"),
+                           ("output_dir", "str")]:
+            assert params[name]["inferred_type_name"] == kind, (nb.name, name)
+            assert params[name]["help"], f"{nb.name}: parameter {name} has no comment"
+        cells = nbformat.read(str(nb), as_version=4).cells
+        first_code = next(c for c in cells if c.cell_type == "code")
+        assert "parameters" in first_code.metadata.get("tags", []), nb.name
+
+
+def test_committed_notebooks_have_no_volatile_metadata():
+    for nb_path in NOTEBOOKS:
+        nb = nbformat.read(str(nb_path), as_version=4)
+        assert "papermill" not in nb.metadata
+        for c in nb.cells:
+            assert "execution" not in c.metadata and "papermill" not in c.metadata
+            if c.cell_type == "code":
+                assert c.execution_count is not None, f"{nb_path.name} is not executed"
+        assert not _stderr(nb), f"{nb_path.name} printed on stderr"
+
+
+@pytest.fixture(scope="class")
+def extra_study(tmp_path_factory) -> Path:
+    """The shipped data plus a made-up wave 'acme-2025' of both functions, with known bases."""
+    folder = tmp_path_factory.mktemp("data")
+    for name in FILES.values():
+        shutil.copy(DATA_DIR / name, folder / name)
+    with open(folder / "studies.csv", "a", encoding="utf-8") as fh:
+        fh.write("acme-2025,Acme 2025,Acme Research,Made-up test wave,,2025,400,=,Test respondents,UK,50,50,"
+                 "Made up for tests.\n")
+    with open(folder / "sources.csv", "a", encoding="utf-8") as fh:
+        fh.write("acme-article,,Test Gazette,A made-up article,,2025-01-01\n")
+    rows = [("acme-01", "alignment", "relationship_collaborative", "marketing", 70),
+            ("acme-02", "alignment", "relationship_collaborative", "it", 40),
+            ("acme-03", "incentives", "shared_incentives", "marketing", 65),
+            ("acme-04", "martech_planning", "multiyear_martech_strategy_plan", "very_effective", 80),
+            ("acme-05", "martech_planning", "multiyear_martech_strategy_plan", "effective", 20)]
+    with open(folder / "findings.csv", "a", encoding="utf-8") as fh:
+        for fid, theme, metric, group, pct in rows:
+            fh.write(f"{fid},acme-2025,acme-article,{theme},{metric},{group},2025,{pct},=,{pct}%,200,reported,,,\n")
+    return folder / "findings.csv"
+
+
+@pytest.fixture(scope="class")
+def runs(tmp_path_factory, extra_study):
+    out = tmp_path_factory.mktemp("runs")
+    nbs = {p.stem: _execute(p, out, confidence=0.9, findings_path=str(extra_study), assumed_base_n=0)
+           for p in NOTEBOOKS if p.stem != "05_benchmark_your_org"}
+    return out / "results", nbs
+
+
+class TestOtherConfidenceAndAnExtraStudy:
+    """confidence=0.9 with a findings file that adds a made-up study: it shows up everywhere."""
+
+    def test_no_stderr(self, runs):
+        _, nbs = runs
+        for name, nb in nbs.items():
+            assert not _stderr(nb), name
+
+    def test_new_study_appears_in_overview(self, runs):
+        results, _ = runs
+        studies = pd.read_csv(results / "00_overview" / "studies.csv")
+        assert "acme-2025" in set(studies["study_id"])
+        assert studies.set_index("study_id").loc["acme-2025", "figures"] == 5
+
+    def test_new_study_gap_with_90_percent_interval(self, runs):
+        from cmocio.stats import newcombe_interval, two_proportion_ztest
+
+        results, _ = runs
+        gaps = pd.read_csv(results / "01_alignment" / "perception_gaps.csv")
+        acme = gaps[gaps["study_id"] == "acme-2025"].iloc[0]
+        low, high = newcombe_interval(0.7, 200, 0.4, 200, confidence=0.9)
+        assert acme["diff"] == pytest.approx(30)
+        assert (acme["diff_low"], acme["diff_high"]) == pytest.approx((100 * low, 100 * high), abs=1e-6)
+        assert acme["rosier"] == "marketing"
+        # Only rows with known bases are tested and adjusted together.
+        tested = gaps[gaps["p_value"].notna()]
+        assert set(tested["study_id"]) == {"acme-2025", "leapfrog-2016"}
+        assert acme["p_value"] == pytest.approx(two_proportion_ztest(0.7, 200, 0.4, 200)[1], rel=1e-3)
+
+    def test_intervals_use_the_requested_confidence(self, runs):
+        from cmocio.stats import wilson_interval
+
+        results, _ = runs
+        seg = pd.read_csv(results / "04_martech_planning" / "segment_figures.csv")
+        row = seg[seg["finding_id"] == "cc21-15"].iloc[0]
+        low, high = wilson_interval(row["percent"] / 100, row["n_used"], 0.9)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((100 * low, 100 * high), abs=1e-6)
+
+    def test_new_wave_joins_the_martech_segment_gaps(self, runs):
+        results, _ = runs
+        seg = pd.read_csv(results / "04_martech_planning" / "segment_gaps.csv")
+        assert "acme-2025" in set(seg["study_id"])
+
+    def test_charts_written(self, runs):
+        results, _ = runs
+        for name in ("01_alignment/perception_gap", "04_martech_planning/segment_gaps", "00_overview/coverage"):
+            assert (results / f"{name}.png").stat().st_size > 1000
+            assert (results / f"{name}.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+@pytest.fixture(scope="class")
+def results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("subset")
+    for p in NOTEBOOKS:
+        if p.stem in ("01_alignment", "02_shared_incentives"):
+            _execute(p, out, studies=["leapfrog-2015", "leapfrog-2016"], assumed_base_n=100)
+    return out / "results"
+
+
+class TestStudySubset:
+    """studies=[two Leapfrog waves]: nothing from other studies reaches the tables."""
+
+    def test_only_selected_studies(self, results):
+        figures = pd.read_csv(results / "01_alignment" / "other_alignment.csv")
+        gaps = pd.read_csv(results / "01_alignment" / "perception_gaps.csv")
+        assert set(figures["study_id"]) | set(gaps["study_id"]) <= {"leapfrog-2015", "leapfrog-2016"}
+        assert len(gaps) > 0
+
+    def test_assumed_base_is_used_and_labelled(self, results):
+        changes = pd.read_csv(results / "02_shared_incentives" / "incentives_and_relationship_changes.csv")
+        assert changes["diff_low"].notna().all()
+        assert changes["caveat"].str.contains("assumed n=100").all()
+        assert (changes["n_early"] == 100).all()
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"confidence": 95}, "confidence must be a fraction between 0 and 1"),
+    ({"studies": ["no-such-study"]}, "unknown study id(s) 'no-such-study'"),
+    ({"findings_path": "/nonexistent/findings.csv"}, "findings file not found"),
+])
+def test_bad_parameters_fail_with_a_clear_message(tmp_path, params, message):
+    nb = next(p for p in NOTEBOOKS if p.stem == "00_overview")
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        _execute(nb, tmp_path, **params)
+    assert message in info.value.evalue

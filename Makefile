@@ -30,7 +30,7 @@ validate: setup
 	$(PY) -m cmocio validate
 
 bench: setup
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/build_speed.py --with-tests
 
 clean:
 	rm -rf build results

@@ -34,6 +34,15 @@ GROUP_LABELS = {
     "effective": "Effective CMO-CIO relationship",
 }
 
+#: The same groups as nouns inside a sentence.
+GROUP_NOUNS = {
+    "marketing": "marketing",
+    "it": "IT / technology",
+    "all": "all respondents",
+    "very_effective": "very effective CMO-CIO relationships",
+    "effective": "effective CMO-CIO relationships",
+}
+
 
 def setup(seed: int = 0) -> None:
     """Seed random generators and set display options and the plot theme.
@@ -79,7 +88,7 @@ def _axes(ax: plt.Axes | None, height: float | None = None) -> plt.Axes:
     return ax
 
 
-def _rows_height(labels: list[str], per_line: float = 0.2, base: float = 1.4) -> float:
+def _rows_height(labels: list[str], per_line: float = 0.26, base: float = 1.4) -> float:
     """Figure height that leaves room for every (wrapped) label."""
     lines = sum(max(wrap(v).count("\n") + 1, 1) for v in labels) if labels else 1
     return base + per_line * lines + 0.12 * len(labels)

@@ -13,9 +13,8 @@ loads and validates the data, and prepares ``output_dir/<notebook>/``.
 from __future__ import annotations
 
 import html
-import os
+import io
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -27,6 +26,7 @@ import pandas as pd
 from . import plots, stats
 from .data import Dataset, distinct_figures, load_dataset
 from .errors import ParameterError
+from .files import atomic_write_bytes, atomic_write_text
 
 #: Metrics that describe the sample rather than answers about marketing and IT.
 SAMPLE_METRICS = ("sample_share_by_function", "sample_firms_3000_plus_staff", "sample_firms_revenue_over_1bn")
@@ -80,14 +80,12 @@ class Context:
         return shown
 
     def save_figure(self, ax: plt.Axes, name: str) -> plt.Axes:
-        """Write the figure holding ``ax`` to ``<out>/<name>.png`` and ``.svg`` atomically."""
-        fig = ax.figure
-        for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None})):
-            path = self.out / f"{name}.{ext}"
-            with tempfile.NamedTemporaryFile(dir=self.out, suffix=f".{ext}", delete=False) as tmp:
-                fig.savefig(tmp, format=ext, metadata=meta)
-            os.replace(tmp.name, path)
-            self.written.append(path)
+        """Write the figure holding ``ax`` to ``<out>/<name>.png`` atomically (no timestamp metadata)."""
+        path = self.out / f"{name}.png"
+        buffer = io.BytesIO()
+        ax.figure.savefig(buffer, format="png", metadata={"Software": None})
+        atomic_write_bytes(path, buffer.getvalue())
+        self.written.append(path)
         return ax
 
     # ---- shared analyses ----------------------------------------------------------------------
@@ -145,16 +143,6 @@ class Context:
         return self.with_labels(frame[cols].reset_index(drop=True))
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write text to ``path`` via a temporary file and rename, so readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False,
-                                     newline="") as tmp:
-        tmp.write(text)
-    os.replace(tmp.name, path)
-
-
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Guard text cells against spreadsheet formula injection by prefixing an apostrophe.
 
@@ -183,6 +171,16 @@ def check_parameters(confidence: float, studies: Sequence[str], assumed_base_n: 
         raise ParameterError(f"assumed_base_n must be a whole number, 0 for none (got {assumed_base_n!r})")
     if not isinstance(output_dir, str) or not output_dir.strip():
         raise ParameterError(f"output_dir must be a folder path (got {output_dir!r})")
+
+
+def check_survey_parameters(min_group_size: int, weight_column: str, responses_path: str) -> None:
+    """Refuse unusable parameters of the benchmark notebook."""
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int) or min_group_size < 1:
+        raise ParameterError(f"min_group_size must be a whole number of at least 1 (got {min_group_size!r})")
+    if not isinstance(weight_column, str):
+        raise ParameterError(f"weight_column must be a column name, or empty for unweighted (got {weight_column!r})")
+    if not isinstance(responses_path, str):
+        raise ParameterError(f"responses_path must be a file path, or empty for the example (got {responses_path!r})")
 
 
 def start(name: str, *, confidence: float = 0.95, studies: Sequence[str] = (), findings_path: str = "",

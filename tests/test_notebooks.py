@@ -159,13 +159,27 @@ class TestStudySubset:
         assert (changes["n_early"] == 100).all()
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"confidence": 95}, "confidence must be a fraction between 0 and 1"),
-    ({"studies": ["no-such-study"]}, "unknown study id(s) 'no-such-study'"),
-    ({"findings_path": "/nonexistent/findings.csv"}, "findings file not found"),
-])
-def test_bad_parameters_fail_with_a_clear_message(tmp_path, params, message):
-    nb = next(p for p in NOTEBOOKS if p.stem == "00_overview")
-    with pytest.raises(papermill.PapermillExecutionError) as info:
-        _execute(nb, tmp_path, **params)
-    assert message in info.value.evalue
+class TestBadParameters:
+    def test_a_bad_parameter_stops_the_notebook_with_a_clear_message(self, tmp_path):
+        nb = next(p for p in NOTEBOOKS if p.stem == "00_overview")
+        with pytest.raises(papermill.PapermillExecutionError) as info:
+            _execute(nb, tmp_path, confidence=95)
+        assert info.value.ename == "ParameterError"
+        assert "confidence must be a fraction between 0 and 1" in info.value.evalue
+
+    @pytest.mark.parametrize("params, message", [
+        ({"confidence": -1}, "confidence must be a fraction between 0 and 1"),
+        ({"confidence": True}, "confidence must be a fraction between 0 and 1"),
+        ({"studies": ["no-such-study"]}, "unknown study id(s) 'no-such-study'"),
+        ({"studies": "leapfrog-2016"}, "studies must be a list"),
+        ({"findings_path": "/nonexistent/findings.csv"}, "findings file not found"),
+        ({"assumed_base_n": -5}, "assumed_base_n must be a whole number"),
+        ({"output_dir": ""}, "output_dir must be a folder path"),
+    ])
+    def test_start_refuses_bad_parameters(self, tmp_path, params, message):
+        from cmocio import DataValidationError, ParameterError, report
+
+        args = {"output_dir": str(tmp_path), **params}
+        with pytest.raises((ParameterError, DataValidationError)) as info:
+            report.start("00_overview", **args)
+        assert message in str(info.value)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import papermill
 import pytest
@@ -136,24 +135,25 @@ def test_benchmark_difference_and_interval():
     assert math.isnan(out.loc["leapfrog-2015", "diff_low"]) and "unknown" in out.loc["leapfrog-2015", "caveat"]
 
 
-def test_notebook_suppresses_a_small_group_everywhere(tmp_path):
-    r = survey.synthetic_responses(Q, n=80, seed=11)
-    small_it = r.index[r["function"] == "it"][:3]
-    r = r[(r["function"] == "marketing") | r.index.isin(small_it)]
-    path = tmp_path / "small.csv"
-    r.to_csv(path, index=False)
-    nb = Path(__file__).resolve().parents[1] / "notebooks" / "05_benchmark_your_org.ipynb"
-    out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(nb), str(out), parameters={"responses_path": str(path), "min_group_size": 5,
-                                                               "output_dir": str(tmp_path / "results")},
-                               kernel_name="python3", cwd=str(nb.parent), progress_bar=False)
-    folder = tmp_path / "results" / "05_benchmark_your_org"
-    answers = pd.read_csv(folder / "your_answers.csv")
-    hidden = answers[answers["group"].isin(["it", "all"])]
-    assert hidden["suppressed"].all() and hidden[["percent", "ci_low", "n_answered", "n_eff"]].isna().all().all()
-    assert "it" not in set(pd.read_csv(folder / "benchmark.csv")["group"])
-    assert "Your organisation" not in set(pd.read_csv(folder / "perception_gaps.csv")["source"])
-    texts = [p.read_text(encoding="utf-8", errors="replace") for p in folder.glob("*.csv")] + [out.read_text()]
-    ids = set(r["respondent_id"])
-    assert not any(i in t for t in texts for i in ids), "a respondent id reached an output"
-    assert "fewer than 5" in out.read_text()
+class TestNotebookPrivacy:
+    def test_notebook_suppresses_a_small_group_everywhere(self, tmp_path):
+        r = survey.synthetic_responses(Q, n=80, seed=11)
+        small_it = r.index[r["function"] == "it"][:3]
+        r = r[(r["function"] == "marketing") | r.index.isin(small_it)]
+        path = tmp_path / "small.csv"
+        r.to_csv(path, index=False)
+        nb = Path(__file__).resolve().parents[1] / "notebooks" / "05_benchmark_your_org.ipynb"
+        out = tmp_path / "out.ipynb"
+        papermill.execute_notebook(str(nb), str(out), parameters={"responses_path": str(path), "min_group_size": 5,
+                                                                   "output_dir": str(tmp_path / "results")},
+                                   kernel_name="python3", cwd=str(nb.parent), progress_bar=False)
+        folder = tmp_path / "results" / "05_benchmark_your_org"
+        answers = pd.read_csv(folder / "your_answers.csv")
+        hidden = answers[answers["group"].isin(["it", "all"])]
+        assert hidden["suppressed"].all() and hidden[["percent", "ci_low", "n_answered", "n_eff"]].isna().all().all()
+        assert "it" not in set(pd.read_csv(folder / "benchmark.csv")["group"])
+        assert "Your organisation" not in set(pd.read_csv(folder / "perception_gaps.csv")["source"])
+        texts = [p.read_text(encoding="utf-8", errors="replace") for p in folder.glob("*.csv")] + [out.read_text()]
+        ids = set(r["respondent_id"])
+        assert not any(i in t for t in texts for i in ids), "a respondent id reached an output"
+        assert "fewer than 5" in out.read_text()

@@ -245,7 +245,7 @@ def notebook_summary(nb: Any) -> tuple[str, str, str]:
 _NB_LINK = re.compile(r'href="(\d\d_[A-Za-z0-9_]+)\.ipynb(#[^"]*)?"')
 
 
-def render_html(nb: Any, reader: bool, nav: list[tuple[str, str]]) -> str:
+def render_html(nb: Any, reader: bool, nav: list[tuple[str, str]]) -> str:  # nav: (text, href) pairs
     """HTML page of an executed notebook, with links between pages and nothing loaded from the network."""
     from nbconvert import HTMLExporter
 
@@ -258,7 +258,7 @@ def render_html(nb: Any, reader: bool, nav: list[tuple[str, str]]) -> str:
     exporter.exclude_output_prompt = reader
     body, _ = exporter.from_notebook_node(nb)
     body = _NB_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
-    links = "".join(f'<a href="{html.escape(href)}">{html.escape(text)}</a>' for href, text in nav)
+    links = "".join(f'<a href="{html.escape(href)}">{html.escape(text)}</a>' for text, href in nav)
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + f'\n<nav class="cmocio-nav">{links}</nav>', body, count=1)
 
 

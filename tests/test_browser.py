@@ -1,0 +1,153 @@
+"""The rendered pages in a real browser: headless Chromium driven by Playwright.
+
+Needs Debian's chromium (installed by .ci/run). Outside CI the tests skip, with
+the reason, where it is absent; in CI its absence is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import nbformat
+import pandas as pd
+import papermill
+import pytest
+
+from cmocio.build import Result, discover, notebook_summary, render_html, render_index
+from cmocio.data import DATA_DIR, FILES
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+EVIL = ('<script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2"> '
+        '[click me](javascript:window.__pwned=3)')
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("chromium is required in CI (.ci/run installs Debian's chromium package)")
+    pytest.skip("headless Chromium not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _render_site(folder: Path, notebooks: dict[str, nbformat.NotebookNode]) -> Path:
+    """Pages and index as `cmocio build` writes them, from already executed notebooks."""
+    nav = [("Index", "index.html")] + [(n, f"{n}.html") for n in notebooks]
+    results = []
+    for name, nb in notebooks.items():
+        (folder / f"{name}.html").write_text(render_html(nb, False, nav), encoding="utf-8")
+        title, summary, thumb = notebook_summary(nb)
+        results.append(Result(name, "ok", 0.0, title, summary, thumb))
+    (folder / "index.html").write_text(render_index(results, False), encoding="utf-8")
+    return folder / "index.html"
+
+
+@pytest.fixture(scope="class")
+def site(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("site")
+    nbs = {p.stem: nbformat.read(str(p), as_version=4) for p in discover()}
+    return _render_site(folder, nbs)
+
+
+@pytest.fixture(scope="class")
+def evil_site(tmp_path_factory) -> tuple[Path, Path]:
+    """01_alignment executed on data whose labels and wordings carry markup and formulas."""
+    data = tmp_path_factory.mktemp("evil_data")
+    for name in FILES.values():
+        shutil.copy(DATA_DIR / name, data / name)
+    metrics = pd.read_csv(data / "metrics.csv", dtype=str, keep_default_na=False)
+    metrics.loc[metrics["metric"] == "relationship_collaborative", "wording"] = EVIL
+    metrics.to_csv(data / "metrics.csv", index=False)
+    studies = pd.read_csv(data / "studies.csv", dtype=str, keep_default_na=False)
+    studies.loc[studies["study_id"] == "leapfrog-2016", "label"] = '=HYPERLINK("http://example.invalid")'
+    studies.to_csv(data / "studies.csv", index=False)
+    out = tmp_path_factory.mktemp("evil_run")
+    nb_path = ROOT / "notebooks" / "01_alignment.ipynb"
+    papermill.execute_notebook(str(nb_path), str(out / "01_alignment.ipynb"),
+                               parameters={"findings_path": str(data / "findings.csv"), "output_dir": str(out / "results")},
+                               kernel_name="python3", cwd=str(nb_path.parent), progress_bar=False)
+    nb = nbformat.read(str(out / "01_alignment.ipynb"), as_version=4)
+    site = out / "site"
+    site.mkdir()
+    _render_site(site, {"01_alignment": nb})
+    return site / "01_alignment.html", out / "results" / "01_alignment"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1200, "height": 1400})
+    log = {"requests": [], "errors": [], "dialogs": []}
+    page.on("request", lambda r: log["requests"].append(r.url))
+    page.on("console", lambda m: log["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: log["errors"].append(str(e)))
+    page.on("dialog", lambda d: (log["dialogs"].append(d.message), d.dismiss()))
+    page.goto(url)
+    page.wait_for_load_state("load")
+    return page, log
+
+
+class TestRenderedPages:
+    def test_every_page_loads_cleanly_offline(self, site, browser):
+        pages = sorted(site.parent.glob("*.html"))
+        assert len(pages) == len(discover()) + 1
+        for html_file in pages:
+            page, log = _open(browser, html_file.as_uri())
+            assert not log["errors"], (html_file.name, log["errors"])
+            foreign = [u for u in log["requests"] if not u.startswith("data:") and u != html_file.as_uri()]
+            assert not foreign, (html_file.name, foreign)
+            sizes = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight])")
+            assert sizes, f"{html_file.name} shows no chart"
+            assert all(ok and w > 0 and h > 0 for ok, w, h in sizes), (html_file.name, sizes)
+            page.close()
+
+    def test_every_link_between_pages_resolves(self, site, browser):
+        for html_file in sorted(site.parent.glob("*.html")):
+            page, _ = _open(browser, html_file.as_uri())
+            hrefs = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+            for href in hrefs:
+                url = urlparse(href)
+                if url.scheme == "file":
+                    assert Path(unquote(url.path)).is_file(), (html_file.name, href)
+                else:
+                    assert url.scheme in ("http", "https", ""), (html_file.name, href)
+            page.close()
+
+    def test_index_lists_each_notebook_and_is_saved_as_a_screenshot(self, site, browser):
+        page, _ = _open(browser, site.as_uri())
+        titles = page.locator("li.card h2").all_inner_texts()
+        assert len(titles) == len(discover()) and all(titles)
+        shot = ROOT / "build" / "screenshots" / "index.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        page.close()
+
+
+class TestUntrustedText:
+    def test_markup_in_data_is_shown_as_text_and_never_runs(self, evil_site, browser):
+        page_path, _ = evil_site
+        page, log = _open(browser, page_path.as_uri())
+        assert page.evaluate("window.__pwned === undefined")
+        assert not log["dialogs"]
+        assert not [u for u in log["requests"] if u.endswith("/x")], "an injected <img> was requested"
+        text = page.inner_text("body")
+        assert "<script>window.__pwned = 1</script>" in text
+        assert page.evaluate("Array.from(document.querySelectorAll('a[href^=\"javascript:\"]')).length") == 0
+        page.close()
+
+    def test_written_csv_cells_are_guarded_against_formulas(self, evil_site):
+        _, results = evil_site
+        gaps = pd.read_csv(results / "perception_gaps.csv", dtype=str)
+        labels = set(gaps["study"])
+        assert "'=HYPERLINK(\"http://example.invalid\")" in labels
+        assert not any(str(v).startswith(("=", "+", "@")) for v in labels)

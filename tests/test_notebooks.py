@@ -76,33 +76,42 @@ def extra_study(tmp_path_factory) -> Path:
     return folder / "findings.csv"
 
 
-@pytest.fixture(scope="class")
-def runs(tmp_path_factory, extra_study):
-    out = tmp_path_factory.mktemp("runs")
-    nbs = {p.stem: _execute(p, out, confidence=0.9, findings_path=str(extra_study), assumed_base_n=0)
-           for p in NOTEBOOKS if p.stem != "05_benchmark_your_org"}
-    return out / "results", nbs
+def _run_one(tmp_path_factory, extra_study: Path, name: str) -> tuple[Path, nbformat.NotebookNode]:
+    """One notebook at confidence=0.9 on the shipped data plus the made-up study."""
+    out = tmp_path_factory.mktemp(name)
+    nb = _execute(next(p for p in NOTEBOOKS if p.stem == name), out, confidence=0.9,
+                  findings_path=str(extra_study), assumed_base_n=0)
+    assert not _stderr(nb), f"{name} printed on stderr"
+    return out / "results" / name, nb
 
 
-class TestOtherConfidenceAndAnExtraStudy:
-    """confidence=0.9 with a findings file that adds a made-up study: it shows up everywhere."""
+class TestOverviewNonDefault:
+    """Each notebook runs in its own class so that xdist spreads the runs over workers."""
 
-    def test_no_stderr(self, runs):
-        _, nbs = runs
-        for name, nb in nbs.items():
-            assert not _stderr(nb), name
+    @pytest.fixture(scope="class")
+    @classmethod
+    def run(cls, tmp_path_factory, extra_study):
+        return _run_one(tmp_path_factory, extra_study, "00_overview")
 
-    def test_new_study_appears_in_overview(self, runs):
-        results, _ = runs
-        studies = pd.read_csv(results / "00_overview" / "studies.csv")
-        assert "acme-2025" in set(studies["study_id"])
+    def test_new_study_appears_in_overview(self, run):
+        studies = pd.read_csv(run[0] / "studies.csv")
         assert studies.set_index("study_id").loc["acme-2025", "figures"] == 5
 
-    def test_new_study_gap_with_90_percent_interval(self, runs):
+    def test_chart_written(self, run):
+        png = run[0] / "coverage.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 1000
+
+
+class TestAlignmentNonDefault:
+    @pytest.fixture(scope="class")
+    @classmethod
+    def run(cls, tmp_path_factory, extra_study):
+        return _run_one(tmp_path_factory, extra_study, "01_alignment")
+
+    def test_new_study_gap_with_90_percent_interval(self, run):
         from cmocio.stats import newcombe_interval, two_proportion_ztest
 
-        results, _ = runs
-        gaps = pd.read_csv(results / "01_alignment" / "perception_gaps.csv")
+        gaps = pd.read_csv(run[0] / "perception_gaps.csv")
         acme = gaps[gaps["study_id"] == "acme-2025"].iloc[0]
         low, high = newcombe_interval(0.7, 200, 0.4, 200, confidence=0.9)
         assert acme["diff"] == pytest.approx(30)
@@ -113,25 +122,52 @@ class TestOtherConfidenceAndAnExtraStudy:
         assert set(tested["study_id"]) == {"acme-2025", "leapfrog-2016"}
         assert acme["p_value"] == pytest.approx(two_proportion_ztest(0.7, 200, 0.4, 200)[1], rel=1e-3)
 
-    def test_intervals_use_the_requested_confidence(self, runs):
+    def test_chart_written(self, run):
+        assert (run[0] / "perception_gap.png").stat().st_size > 1000
+
+
+class TestIncentivesNonDefault:
+    @pytest.fixture(scope="class")
+    @classmethod
+    def run(cls, tmp_path_factory, extra_study):
+        return _run_one(tmp_path_factory, extra_study, "02_shared_incentives")
+
+    def test_new_wave_extends_the_series(self, run):
+        figures = pd.read_csv(run[0] / "incentive_figures.csv")
+        assert "acme-2025" in set(figures["study_id"])
+
+
+class TestCustomerExperienceNonDefault:
+    @pytest.fixture(scope="class")
+    @classmethod
+    def run(cls, tmp_path_factory, extra_study):
+        return _run_one(tmp_path_factory, extra_study, "03_customer_experience")
+
+    def test_intervals_at_90_percent(self, run):
         from cmocio.stats import wilson_interval
 
-        results, _ = runs
-        seg = pd.read_csv(results / "04_martech_planning" / "segment_figures.csv")
+        own = pd.read_csv(run[0] / "cx_ownership.csv").set_index("finding_id")
+        low, high = wilson_interval(0.56, 1100, 0.9)
+        assert (own.loc["ac14-15", "ci_low"], own.loc["ac14-15", "ci_high"]) == pytest.approx((100 * low, 100 * high), abs=1e-6)
+
+
+class TestMartechNonDefault:
+    @pytest.fixture(scope="class")
+    @classmethod
+    def run(cls, tmp_path_factory, extra_study):
+        return _run_one(tmp_path_factory, extra_study, "04_martech_planning")
+
+    def test_intervals_use_the_requested_confidence(self, run):
+        from cmocio.stats import wilson_interval
+
+        seg = pd.read_csv(run[0] / "segment_figures.csv")
         row = seg[seg["finding_id"] == "cc21-15"].iloc[0]
         low, high = wilson_interval(row["percent"] / 100, row["n_used"], 0.9)
         assert (row["ci_low"], row["ci_high"]) == pytest.approx((100 * low, 100 * high), abs=1e-6)
 
-    def test_new_wave_joins_the_martech_segment_gaps(self, runs):
-        results, _ = runs
-        seg = pd.read_csv(results / "04_martech_planning" / "segment_gaps.csv")
+    def test_new_wave_joins_the_martech_segment_gaps(self, run):
+        seg = pd.read_csv(run[0] / "segment_gaps.csv")
         assert "acme-2025" in set(seg["study_id"])
-
-    def test_charts_written(self, runs):
-        results, _ = runs
-        for name in ("01_alignment/perception_gap", "04_martech_planning/segment_gaps", "00_overview/coverage"):
-            assert (results / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-            assert (results / f"{name}.png").stat().st_size > 1000
 
 
 @pytest.fixture(scope="class")

@@ -268,7 +268,12 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _describe_error(exc: BaseException) -> str:
+def _describe_error(exc: BaseException, cell_timeout: int | None = None) -> str:
+    name = type(exc).__name__
+    if name == "DeadKernelError":
+        return "the kernel died during execution (killed, or out of memory)"
+    if name == "CellTimeoutError" or isinstance(exc, TimeoutError):
+        return f"a cell ran longer than the per-cell timeout ({cell_timeout} s; see --cell-timeout)"
     cell = getattr(exc, "cell_index", None)
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     count = getattr(exc, "exec_count", None)
@@ -306,17 +311,22 @@ def run_job(job: Job, nav: list[tuple[str, str]]) -> Result:
         )
         nb = strip_volatile(nbformat.read(str(tmp), as_version=4))
         title, summary, thumb = notebook_summary(nb)
-        if job.update:
-            atomic_write_bytes(Path(job.source), (nbformat.writes(nb) + "\n").encode("utf-8"))
-        else:
-            page = render_html(nb, job.reader, nav)
-            atomic_write_bytes(build / "notebooks" / f"{job.name}.ipynb", nbformat.writes(nb).encode("utf-8"))
-            atomic_write_bytes(build / "html" / f"{job.name}.html", page.encode("utf-8"))
+        try:
+            if job.update:
+                atomic_write_bytes(Path(job.source), (nbformat.writes(nb) + "\n").encode("utf-8"))
+            else:
+                page = render_html(nb, job.reader, nav)
+                atomic_write_bytes(build / "notebooks" / f"{job.name}.ipynb", nbformat.writes(nb).encode("utf-8"))
+                atomic_write_bytes(build / "html" / f"{job.name}.html", page.encode("utf-8"))
+        except OSError as exc:
+            return Result(job.name, "failed", time.perf_counter() - start, title, summary, thumb,
+                          error=f"executed, but its output could not be written: {exc.strerror or exc} "
+                                f"({exc.filename or build})", parameters=job.parameters)
         return Result(job.name, "ok", time.perf_counter() - start, title, summary, thumb, parameters=job.parameters)
     except BaseException as exc:  # noqa: BLE001 - a worker reports, never raises
         if isinstance(exc, KeyboardInterrupt):
             return Result(job.name, "interrupted", time.perf_counter() - start, error="interrupted")
-        return Result(job.name, "failed", time.perf_counter() - start, error=_describe_error(exc),
+        return Result(job.name, "failed", time.perf_counter() - start, error=_describe_error(exc, job.cell_timeout),
                       parameters=job.parameters)
     finally:
         os.dup2(saved_stderr, 2)

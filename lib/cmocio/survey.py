@@ -34,6 +34,8 @@ ID_COLUMNS = ("respondent_id", "function")
 #: Published groups a group of yours is compared with.
 BENCHMARK_GROUPS = {"marketing": ("marketing", "very_effective", "effective"), "it": ("it",), "all": ("all",)}
 MAX_LISTED = 50
+#: Largest response file accepted (a million respondents x 30 questions is about 70 MiB).
+MAX_RESPONSE_BYTES = 2 * 1024**3
 
 QUESTION_FIELDS = (
     Field("question_id", pattern=r"q[0-9]{2,3}", pattern_words="an id such as q01", unique=True),
@@ -62,7 +64,7 @@ def load_responses(path: str | os.PathLike, questions: pd.DataFrame,
     when ``weight_column`` is empty) and one ``Int8`` column per question.
     """
     p = Path(path)
-    text = read_text(p, "responses file")
+    text = read_text(p, "responses file", MAX_RESPONSE_BYTES)
     if not text.strip():
         raise DataValidationError([Problem(str(p), None, None, "is empty; expected a header row and data")],
                                   "responses file")

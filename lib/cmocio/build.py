@@ -308,6 +308,7 @@ def run_job(job: Job, nav: list[tuple[str, str]]) -> Result:
             job.source, str(tmp), parameters=job.parameters or None, kernel_name=KERNEL, cwd=job.cwd,
             progress_bar=False, log_output=False, execution_timeout=job.cell_timeout,
             request_save_on_cell_execute=False,
+            shutdown_kernel="immediate",  # every cell has finished by now; a graceful shutdown only waits
         )
         nb = strip_volatile(nbformat.read(str(tmp), as_version=4))
         title, summary, thumb = notebook_summary(nb)

@@ -79,14 +79,23 @@ class Context:
                 shown[col] = shown[col].round(digits)
         return shown
 
-    def save_figure(self, ax: plt.Axes, name: str) -> plt.Axes:
-        """Write the figure holding ``ax`` to ``<out>/<name>.png`` atomically (no timestamp metadata)."""
+    def save_figure(self, ax: plt.Axes, name: str, show: bool = True) -> None:
+        """Write the figure holding ``ax`` to ``<out>/<name>.png`` atomically, then show that same PNG.
+
+        The figure is rendered once: the file and the notebook output are the same bytes
+        (no timestamp metadata), and the figure is closed afterwards.
+        """
         path = self.out / f"{name}.png"
         buffer = io.BytesIO()
-        ax.figure.savefig(buffer, format="png", metadata={"Software": None})
+        fig = ax.figure
+        fig.savefig(buffer, format="png", metadata={"Software": None})
         atomic_write_bytes(path, buffer.getvalue())
         self.written.append(path)
-        return ax
+        if show:
+            from IPython.display import Image, display
+
+            display(Image(data=buffer.getvalue(), format="png"))
+        plt.close(fig)
 
     # ---- shared analyses ----------------------------------------------------------------------
     def with_labels(self, frame: pd.DataFrame) -> pd.DataFrame:

@@ -139,10 +139,7 @@ class Context:
         out = pd.concat(parts, ignore_index=True)
         out = out.rename(columns={"a": "year_late", "b": "year_early", "percent_a": "percent_late",
                                   "percent_b": "percent_early", "n_a": "n_late", "n_b": "n_early"})
-        out["p_adjusted"] = stats.bh_adjust(out["p_value"].to_numpy(dtype=float))
-        sig = pd.array(out["p_adjusted"] < (1 - self.confidence), dtype="boolean")
-        sig[out["p_adjusted"].isna().to_numpy()] = pd.NA
-        out["significant"] = sig
+        stats.add_adjusted(out, self.confidence)  # one adjustment across all series and waves
         return out
 
     def figures_table(self, frame: pd.DataFrame) -> pd.DataFrame:

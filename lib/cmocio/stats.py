@@ -97,6 +97,19 @@ def bh_adjust(pvalues: Sequence[float]) -> np.ndarray:
     return out
 
 
+def add_adjusted(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Set ``p_adjusted`` (Benjamini–Hochberg over the frame's ``p_value``) and ``significant``.
+
+    ``significant`` is the adjusted p-value below 1 − confidence, and missing where
+    no test was possible. Changes ``frame`` in place and returns it.
+    """
+    frame["p_adjusted"] = bh_adjust(frame["p_value"].to_numpy(dtype=float))
+    sig = pd.array(frame["p_adjusted"] < (1 - confidence), dtype="boolean")
+    sig[frame["p_adjusted"].isna().to_numpy()] = pd.NA
+    frame["significant"] = sig
+    return frame
+
+
 def kish_effective_n(weights: Sequence[float]) -> float:
     """Kish effective sample size (Σw)² / Σw²; 0 for no weights."""
     w = np.asarray(weights, dtype=float)
@@ -197,8 +210,5 @@ def compare_pairs(findings: pd.DataFrame, column: str, a: object, b: object, key
                         "z": z, "p_value": pv, "cohens_h": cohens_h(pa_, pb_),
                         "caveat": "; ".join(caveats)})
     out = pd.DataFrame.from_records(records)
-    out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy())
-    sig = pd.array(out["p_adjusted"] < (1 - conf), dtype="boolean")
-    sig[out["p_adjusted"].isna().to_numpy()] = pd.NA
-    out["significant"] = sig
+    add_adjusted(out, conf)
     return out[keys + COMPARE_COLUMNS]

@@ -229,10 +229,7 @@ def benchmark(yours: pd.DataFrame, published: pd.DataFrame, confidence: float = 
                      "diff": 100 * (p1 - p2), "diff_low": 100 * low, "diff_high": 100 * high, "p_value": pv,
                      "caveat": "; ".join(caveats)})
     out = pd.DataFrame.from_records(recs)
-    out["p_adjusted"] = stats.bh_adjust(out["p_value"].to_numpy(dtype=float))
-    sig = pd.array(out["p_adjusted"] < (1 - confidence), dtype="boolean")
-    sig[out["p_adjusted"].isna().to_numpy()] = pd.NA
-    out["significant"] = sig
+    stats.add_adjusted(out, confidence)
     return out[cols]
 
 
@@ -255,10 +252,7 @@ def own_gaps(yours: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
                      "percent_it": 100 * pi, "diff": 100 * (pm - pi), "diff_low": 100 * low, "diff_high": 100 * high,
                      "p_value": pv})
     out = pd.DataFrame.from_records(recs)
-    out["p_adjusted"] = stats.bh_adjust(out["p_value"].to_numpy(dtype=float))
-    sig = pd.array(out["p_adjusted"] < (1 - confidence), dtype="boolean")
-    sig[out["p_adjusted"].isna().to_numpy()] = pd.NA
-    out["significant"] = sig
+    stats.add_adjusted(out, confidence)
     return out[cols]
 
 

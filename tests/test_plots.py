@@ -1,0 +1,86 @@
+"""Chart helpers: each returns its Axes, draws what it is given, and copes with an empty frame."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from cmocio import plots  # noqa: E402
+from cmocio.report import bullet_list, fmt_pct, fmt_pp  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_setup_fixes_seed_theme_and_display():
+    plots.setup(seed=3)
+    first = np.random.random()
+    plots.setup(seed=3)
+    assert np.random.random() == first
+    assert matplotlib.rcParams["svg.hashsalt"] == "cmocio"
+    assert pd.get_option("display.width") == 120
+
+
+def test_dumbbell_draws_both_groups_and_skips_missing():
+    frame = pd.DataFrame({"q": ["a", "b"], "m": [40.0, np.nan], "i": [60.0, 20.0]})
+    ax = plots.dumbbell(frame, "q", "m", "i", title="T")
+    assert isinstance(ax, plt.Axes) and ax.get_title() == "T"
+    offsets = [c.get_offsets() for c in ax.collections]
+    assert [len(o) for o in offsets] == [1, 2]  # marketing's missing point is not drawn
+    assert len(ax.lines) == 1  # a joining line only where both exist
+
+
+def test_forest_separates_rows_with_and_without_intervals():
+    frame = pd.DataFrame({"l": ["x", "y"], "d": [5.0, -3.0], "lo": [1.0, np.nan], "hi": [9.0, np.nan]})
+    ax = plots.forest(frame, "l", "d", "lo", "hi")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert sorted(labels) == ["no known base: no interval", "with interval"]
+
+
+def test_grouped_bars_one_bar_per_present_group():
+    frame = pd.DataFrame({"l": ["a", "a", "b"], "v": [10.0, 20.0, 30.0], "g": ["marketing", "it", "all"],
+                          "lo": [5.0, 15.0, np.nan], "hi": [15.0, 25.0, np.nan]})
+    ax = plots.grouped_bars(frame, "l", "v", "g", low="lo", high="hi")
+    widths = sorted(p.get_width() for p in ax.patches)
+    assert widths == [10.0, 20.0, 30.0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Marketing", "IT / technology", "All respondents"]
+
+
+def test_slope_marks_last_value():
+    frame = pd.DataFrame({"year": [2015, 2016], "percent": [37.0, 61.0], "line": ["IT", "IT"], "group": ["it", "it"]})
+    ax = plots.slope(frame, "year", "percent", "line")
+    assert [t.get_text() for t in ax.texts] == ["61%"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2015", "2016"]
+
+
+def test_coverage_heatmap_annotates_counts():
+    table = pd.DataFrame([[1, 0], [2, 3]], index=["a", "b"], columns=["s1", "s2"])
+    ax = plots.coverage(table)
+    assert sorted(t.get_text() for t in ax.texts) == ["0", "1", "2", "3"]
+
+
+@pytest.mark.parametrize("draw", [
+    lambda f: plots.dumbbell(f, "q", "m", "i"),
+    lambda f: plots.forest(f, "q", "m", "i", "i"),
+    lambda f: plots.grouped_bars(f, "q", "m", "i"),
+    lambda f: plots.slope(f, "q", "m", "i"),
+])
+def test_empty_frames_give_a_no_data_axes(draw):
+    ax = draw(pd.DataFrame({"q": [], "m": [], "i": []}))
+    assert ax.texts[0].get_text() == "No data for this selection" and not ax.axison
+
+
+def test_prose_helpers():
+    assert fmt_pct(41.6) == "42%" and fmt_pct(np.nan) == "n/a"
+    assert fmt_pp(-3.2) == "-3 pts" and fmt_pp(12) == "+12 pts"
+    assert bullet_list([]) == "_Nothing to report for this selection._"
+    assert bullet_list(["a", "b"]) == "- a\n- b"

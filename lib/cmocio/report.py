@@ -16,6 +16,7 @@ import html
 import io
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -46,15 +47,21 @@ class Context:
     written: list[Path] = field(default_factory=list)
 
     # ---- labels -------------------------------------------------------------------------------
+    @cached_property
+    def _wordings(self) -> dict[str, str]:
+        return dict(zip(self.data.metrics["metric"], self.data.metrics["wording"]))
+
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        return dict(zip(self.data.studies["study_id"], self.data.studies["label"]))
+
     def wording(self, metric: str) -> str:
         """The paraphrased wording of a metric."""
-        m = self.data.metrics.set_index("metric")["wording"]
-        return str(m.get(metric, metric))
+        return str(self._wordings.get(metric, metric))
 
     def study_label(self, study_id: str) -> str:
         """The short chart label of a study (``label`` in studies.csv)."""
-        s = self.data.studies.set_index("study_id")["label"]
-        return str(s.get(study_id, study_id))
+        return str(self._labels.get(study_id, study_id))
 
     def theme(self, theme: str) -> pd.DataFrame:
         """The selected findings of one theme, sample-composition rows left out."""

@@ -29,7 +29,7 @@ import signal
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,6 @@ class Result:
     summary: str = ""
     thumbnail: str = ""  # data URI of the first chart
     error: str = ""
-    parameters: dict[str, Any] = field(default_factory=dict)
 
 
 # ---- discovery and parameters -------------------------------------------------------------------
@@ -322,13 +321,12 @@ def run_job(job: Job, nav: list[tuple[str, str]]) -> Result:
         except OSError as exc:
             return Result(job.name, "failed", time.perf_counter() - start, title, summary, thumb,
                           error=f"executed, but its output could not be written: {exc.strerror or exc} "
-                                f"({exc.filename or build})", parameters=job.parameters)
-        return Result(job.name, "ok", time.perf_counter() - start, title, summary, thumb, parameters=job.parameters)
+                                f"({exc.filename or build})")
+        return Result(job.name, "ok", time.perf_counter() - start, title, summary, thumb)
     except BaseException as exc:  # noqa: BLE001 - a worker reports, never raises
         if isinstance(exc, KeyboardInterrupt):
             return Result(job.name, "interrupted", time.perf_counter() - start, error="interrupted")
-        return Result(job.name, "failed", time.perf_counter() - start, error=_describe_error(exc, job.cell_timeout),
-                      parameters=job.parameters)
+        return Result(job.name, "failed", time.perf_counter() - start, error=_describe_error(exc, job.cell_timeout))
     finally:
         os.dup2(saved_stderr, 2)
         os.close(saved_stderr)
@@ -408,7 +406,7 @@ def build(notebooks: list[Path], parameters: dict[str, dict[str, Any]], build_di
         outputs_exist = (build_dir / "html" / f"{path.stem}.html").is_file()
         if not force and not update and cached.get("key") == key and outputs_exist:
             results[path.stem] = Result(path.stem, "up to date", 0.0, cached.get("title", ""),
-                                        cached.get("summary", ""), cached.get("thumbnail", ""), parameters=params)
+                                        cached.get("summary", ""), cached.get("thumbnail", ""))
             continue
         todo.append(Job(path.stem, str(path), params, key, str(build_dir), str(path.parent), reader, cell_timeout,
                         update))

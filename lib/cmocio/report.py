@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -44,7 +44,6 @@ class Context:
     data: Dataset
     findings: pd.DataFrame  # distinct figures of the selected studies, with intervals
     out: Path
-    written: list[Path] = field(default_factory=list)
 
     # ---- labels -------------------------------------------------------------------------------
     @cached_property
@@ -73,7 +72,6 @@ class Context:
         """Write ``frame`` to ``<out>/<name>.csv`` atomically and return it for display."""
         path = self.out / f"{name}.csv"
         atomic_write_text(path, csv_safe(frame).to_csv(index=False, float_format="%.10g"))
-        self.written.append(path)
         return frame
 
     def table(self, frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -97,7 +95,6 @@ class Context:
         fig = ax.figure
         fig.savefig(buffer, format="png", metadata={"Software": None})
         atomic_write_bytes(path, buffer.getvalue())
-        self.written.append(path)
         if show:
             from IPython.display import Image, display
 

@@ -11,7 +11,8 @@ class Problem:
     """One thing wrong with an input file.
 
     ``line`` is the 1-based line of the file as a spreadsheet or editor shows it
-    (the header is line 1, the first data row line 2); ``None`` when the problem
+    (the header is line 1, the first data row line 2), or the row when ``unit`` is
+    ``"row"`` (a record of an export, counted as a spreadsheet counts it); ``None`` when the problem
     concerns the whole file. ``column`` is ``None`` when it concerns a whole row.
     """
 
@@ -19,11 +20,13 @@ class Problem:
     line: int | None
     column: str | None
     message: str
+    unit: str = "line"  # "row" for survey exports, where a record can span several lines
+
 
     def __str__(self) -> str:
         where = Path(self.file).name
         if self.line is not None:
-            where += f", line {self.line}"
+            where += f", {self.unit} {self.line}"
         if self.column is not None:
             where += f", column '{self.column}'"
         return f"{where}: {self.message}"

@@ -212,3 +212,45 @@ def compare_pairs(findings: pd.DataFrame, column: str, a: object, b: object, key
     out = pd.DataFrame.from_records(records)
     add_adjusted(out, conf)
     return out[keys + COMPARE_COLUMNS]
+
+
+def newcombe_pvalue(p1: float, n1: float, p2: float, n2: float) -> float:
+    """Two-sided p-value that agrees with the Newcombe interval: the largest alpha whose interval still holds 0.
+
+    Inverting the interval (rather than running a separate z-test) means a
+    difference is significant at level alpha exactly when the (1 − alpha)
+    Newcombe interval excludes zero.
+    """
+    from scipy.optimize import brentq
+
+    _check_share(p1, "p1"), _check_share(p2, "p2")
+    if not (n1 > 0 and n2 > 0):
+        raise ValueError(f"n1 and n2 must be positive, got {n1!r} and {n2!r}")
+    if p1 == p2:
+        return 1.0
+
+    def edge(alpha: float) -> float:
+        low, high = newcombe_interval(p1, n1, p2, n2, 1 - alpha)
+        return low if p1 > p2 else -high  # crosses 0 where the interval starts to exclude 0
+
+    lo, hi = 1e-15, 1 - 1e-12
+    if edge(lo) > 0:
+        return 0.0
+    if edge(hi) <= 0:
+        return 1.0
+    return float(brentq(edge, lo, hi, xtol=1e-14, rtol=1e-10))
+
+
+def score_test_fixed(p: float, n: float, p0: float) -> float:
+    """Two-sided score test of a share ``p`` (base ``n``) against a fixed value ``p0``.
+
+    The Wilson interval is the inversion of this test, so the two always agree:
+    p < alpha exactly when the (1 − alpha) Wilson interval excludes ``p0``.
+    """
+    _check_share(p), _check_share(p0, "p0")
+    if not n > 0:
+        raise ValueError(f"n must be positive, got {n!r}")
+    if p0 in (0.0, 1.0):
+        return 1.0 if p == p0 else 0.0
+    z, pvalue = proportions_ztest(p * n, n, value=p0, prop_var=p0)
+    return float(pvalue)

@@ -1,0 +1,35 @@
+"""Your own organisation's pulse survey: read real exports, map them, aggregate safely, compare with the studies.
+
+One module a job:
+
+* ``instrument``: the questions (``data/survey/questions.csv``) and shared names;
+* ``read``: survey-tool exports (Qualtrics, SurveyMonkey, Google Forms,
+  Microsoft Forms, SPSS) and the plain layout, metadata never loaded;
+* ``mapping``: the analyst's mapping file and the conversion to canonical responses;
+* ``responses``: reading and writing the canonical response file;
+* ``aggregation``: every figure at once, by question, wave, segment and function;
+* ``privacy``: the anonymity rule (minimum group, weights, no differencing, rounding);
+* ``compare``: against the published figures, marketing against IT, wave against wave;
+* ``analysis``: one call from responses to the suppressed tables;
+* ``synthetic``: made-up respondents and the same people in every export layout;
+* ``cli``: ``python -m cmocio survey convert``.
+
+No function here returns respondent-level rows to a page.
+"""
+
+from .aggregation import RESPONDENTS, cells, shares
+from .analysis import Analysis, analyse
+from .compare import benchmark, own_gaps, rounded, trend
+from .instrument import (ALL, EXAMPLE_PATH, FUNCTIONS, MAPPINGS_DIR, QUESTIONS_PATH, SURVEY_DIR, load_questions,
+                         respondent_columns, segment_name)
+from .mapping import ConversionReport, Mapping, convert, load_mapping
+from .privacy import publishable, suppress
+from .read import open_export
+from .responses import load_responses, write_responses
+from .synthetic import synthetic_people, synthetic_responses, write_example, write_exports
+
+__all__ = ["ALL", "Analysis", "ConversionReport", "EXAMPLE_PATH", "FUNCTIONS", "MAPPINGS_DIR", "Mapping",
+           "QUESTIONS_PATH", "RESPONDENTS", "SURVEY_DIR", "analyse", "benchmark", "cells", "convert", "load_mapping",
+           "load_questions", "load_responses", "open_export", "own_gaps", "publishable", "respondent_columns",
+           "rounded", "segment_name", "shares", "suppress", "synthetic_people", "synthetic_responses", "trend",
+           "write_example", "write_exports", "write_responses"]

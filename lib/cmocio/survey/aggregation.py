@@ -1,0 +1,138 @@
+"""Every figure a page can show, computed at once: question x wave x segment x function, and the totals.
+
+:func:`cells` returns the raw sums behind each figure (counts, weight sums,
+the largest single weight), one row per cell, so that :mod:`.privacy` can decide
+what may be shown. :func:`shares` turns them into shares with Wilson intervals
+(Kish effective sample size when weighted).
+
+A *cell* is identified by ``question_id``, ``wave``, ``dimension`` (``""`` for
+no breakdown, else a segment name), ``segment`` (a segment value, or ``all``)
+and ``group`` (``marketing``, ``it`` or ``all``). Waves are never pooled: with a
+wave column each wave has its own cells; without one, ``wave`` is ``all``.
+The pseudo-question ``RESPONDENTS`` counts people, for group sizes.
+
+Aggregation is vectorised (sparse matrix products and one sorted reduction per
+breakdown): a million respondents by 30 questions take about a second.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from .. import stats
+from .instrument import ALL, FUNCTIONS, GROUPS, SEGMENT_PREFIX, WAVE_COLUMN, segment_columns
+
+RESPONDENTS = "respondents"
+CELL_KEYS = ["question_id", "wave", "dimension", "segment", "group"]
+SUM_COLUMNS = ["n_respondents", "n_answered", "weight_sum", "weight_sq_sum", "yes_weight", "max_weight"]
+SHARE_COLUMNS = ["question_id", "metric", "wave", "dimension", "segment", "group", "n_respondents", "n_answered",
+                 "n_missing", "percent", "n_eff", "ci_low", "ci_high", "suppressed", "reason"]
+
+
+def _natural(values) -> list[str]:
+    """Sort labels with numbers in numeric order (wave 2 before wave 10)."""
+    return sorted(values, key=lambda s: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(s))])
+
+
+def waves_of(responses: pd.DataFrame) -> list[str]:
+    """The waves in order, or ``['all']`` when the responses have no wave column."""
+    return _natural(pd.unique(responses[WAVE_COLUMN].astype(str))) if WAVE_COLUMN in responses else [ALL]
+
+
+def empty_cells() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object" if c in CELL_KEYS + ["metric"] else "float")
+                         for c in CELL_KEYS + ["metric"] + SUM_COLUMNS})
+
+
+def cells(responses: pd.DataFrame, questions: pd.DataFrame, weighted: bool = True) -> pd.DataFrame:
+    """Sums behind every publishable figure: one row per question x wave x breakdown x group."""
+    qids = [q for q in questions["question_id"] if q in responses.columns]
+    if responses.empty or not qids:
+        return empty_cells()
+    metric_of = {**dict(zip(questions["question_id"], questions["metric"])), RESPONDENTS: ""}
+    n = len(responses)
+    block = responses[qids]
+    values = np.column_stack([block[q].to_numpy(dtype="float32", na_value=np.nan) for q in qids])
+    answered = np.column_stack([~np.isnan(values), np.ones(n, bool)]).astype("float32")
+    yes = np.column_stack([np.nan_to_num(values, nan=0.0), np.ones(n, "float32")])
+    names = [*qids, RESPONDENTS]
+    w = responses["weight"].to_numpy(dtype="float64") if weighted else np.ones(n)
+    fn = np.where(responses["function"].to_numpy() == FUNCTIONS[0], 0, 1)
+    waves = waves_of(responses)
+    wave_idx = (pd.Categorical(responses[WAVE_COLUMN].astype(str), categories=waves).codes
+                if WAVE_COLUMN in responses else np.zeros(n, int))
+    weighted_answers = w[:, None] * answered
+    parts = []
+    for seg_col in [None, *segment_columns(responses)]:
+        if seg_col is None:
+            seg_values, seg_idx, dimension = [ALL], np.zeros(n, int), ""
+        else:
+            seg_values = _natural(pd.unique(responses[seg_col].astype(str)))
+            seg_idx = pd.Categorical(responses[seg_col].astype(str), categories=seg_values).codes
+            dimension = seg_col[len(SEGMENT_PREFIX):]
+        n_w, n_s = len(waves), len(seg_values)
+        leaf = (wave_idx * n_s + seg_idx) * 2 + fn
+        k = n_w * n_s * 2
+        cols = np.arange(n)
+        ones = sparse.csr_matrix((np.ones(n), (leaf, cols)), shape=(k, n))
+        mw = sparse.csr_matrix((w, (leaf, cols)), shape=(k, n))
+        mw2 = sparse.csr_matrix((w * w, (leaf, cols)), shape=(k, n))
+        count = np.asarray(ones @ answered)
+        sw = np.asarray(mw @ answered)
+        sw2 = np.asarray(mw2 @ answered)
+        syes = np.asarray(mw @ yes)
+        order = np.argsort(leaf, kind="stable")
+        sorted_leaf = leaf[order]
+        starts = np.flatnonzero(np.r_[True, sorted_leaf[1:] != sorted_leaf[:-1]])
+        maxw = np.zeros((k, len(names)))
+        maxw[sorted_leaf[starts]] = np.maximum.reduceat(weighted_answers[order], starts, axis=0)
+        members = np.bincount(leaf, minlength=k).astype(float)
+        shape = (n_w, n_s, 2, len(names))
+
+        def with_total(a: np.ndarray, how) -> np.ndarray:
+            a = a.reshape(shape)
+            return np.concatenate([a, how(a, axis=2, keepdims=True)], axis=2)  # group 'all' after the functions
+
+        stats_ = {
+            "n_respondents": with_total(np.repeat(members[:, None], len(names), axis=1), np.sum),
+            "n_answered": with_total(count, np.sum), "weight_sum": with_total(sw, np.sum),
+            "weight_sq_sum": with_total(sw2, np.sum), "yes_weight": with_total(syes, np.sum),
+            "max_weight": with_total(maxw, np.max),
+        }
+        grid = np.meshgrid(np.arange(n_w), np.arange(n_s), np.arange(3), np.arange(len(names)), indexing="ij")
+        frame = pd.DataFrame({
+            "question_id": np.asarray(names, dtype=object)[grid[3].ravel()],
+            "wave": np.asarray(waves, dtype=object)[grid[0].ravel()],
+            "dimension": dimension,
+            "segment": np.asarray(seg_values, dtype=object)[grid[1].ravel()],
+            "group": np.asarray(GROUPS, dtype=object)[grid[2].ravel()],
+            **{c: v.ravel() for c, v in stats_.items()},
+        })
+        parts.append(frame)
+    out = pd.concat(parts, ignore_index=True)
+    out.insert(1, "metric", out["question_id"].map(metric_of))
+    return out
+
+
+def shares(cells_: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Share answering yes, Kish effective n and Wilson interval of every cell (before suppression)."""
+    out = cells_.copy()
+    sw = out["weight_sum"].to_numpy(float)
+    sw2 = out["weight_sq_sum"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["percent"] = np.where(sw > 0, (100 * out["yes_weight"].to_numpy(float) / sw).clip(0, 100), np.nan)
+        out["n_eff"] = np.where(sw2 > 0, sw * sw / sw2, 0.0)
+        out["max_share"] = np.where(sw > 0, out["max_weight"].to_numpy(float) / sw, np.nan)
+    out["n_missing"] = out["n_respondents"] - out["n_answered"]
+    low = np.full(len(out), np.nan)
+    high = np.full(len(out), np.nan)
+    ok = (out["n_eff"] > 0).to_numpy() & out["percent"].notna().to_numpy()
+    for i in np.flatnonzero(ok):
+        p = min(max(out["percent"].iat[i] / 100, 0.0), 1.0)
+        low[i], high[i] = stats.wilson_interval(p, out["n_eff"].iat[i], confidence)
+    out["ci_low"], out["ci_high"] = 100 * low, 100 * high
+    return out

@@ -1,0 +1,72 @@
+"""One call from responses to every table the benchmark page shows, with anonymity applied once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import aggregation, compare, privacy
+from .instrument import ALL
+
+
+@dataclass
+class Analysis:
+    """Every figure of an organisation's survey after suppression (full precision, for computing only).
+
+    Use :func:`cmocio.survey.privacy.publishable` or :func:`cmocio.survey.compare.rounded`
+    before showing or writing anything.
+    """
+
+    table: pd.DataFrame
+    waves: list[str]
+    min_group_size: int
+    confidence: float
+
+    @property
+    def latest(self) -> str:
+        """The latest wave (``all`` when the responses have no wave column)."""
+        return self.waves[-1]
+
+    @property
+    def dimensions(self) -> list[str]:
+        """Segment breakdowns present, e.g. ``['business_unit', 'region']``."""
+        return [d for d in pd.unique(self.table["dimension"]) if d]
+
+    def overall(self, wave: str | None = None) -> pd.DataFrame:
+        """Each question by function and for all respondents, in one wave (default: the latest)."""
+        t = self.table
+        mask = (t["wave"] == (wave or self.latest)) & (t["dimension"] == "") & (t["question_id"] != aggregation.RESPONDENTS)
+        return t[mask].reset_index(drop=True)
+
+    def breakdown(self, dimension: str, wave: str | None = None) -> pd.DataFrame:
+        """Each question by the values of one segment and by function, in one wave (default: the latest)."""
+        t = self.table
+        mask = (t["wave"] == (wave or self.latest)) & (t["dimension"] == dimension) & (t["question_id"] != aggregation.RESPONDENTS)
+        return t[mask].reset_index(drop=True)
+
+    def sizes(self) -> pd.DataFrame:
+        """How many people are in each group, under the same suppression as the answers."""
+        t = self.table
+        return t[t["question_id"] == aggregation.RESPONDENTS].reset_index(drop=True)
+
+    def trend(self, min_difference_pts: float = 5.0) -> pd.DataFrame:
+        """Change between consecutive waves for every question and group shown in both."""
+        t = self.table[self.table["question_id"] != aggregation.RESPONDENTS]
+        return compare.trend(t, self.waves, self.confidence, min_difference_pts)
+
+    @property
+    def hidden(self) -> int:
+        """How many figures (question x wave x group x segment) are suppressed."""
+        t = self.table
+        return int(t.loc[t["question_id"] != aggregation.RESPONDENTS, "suppressed"].sum())
+
+
+def analyse(responses: pd.DataFrame, questions: pd.DataFrame, min_group_size: int = 5, confidence: float = 0.95,
+            weighted: bool = True) -> Analysis:
+    """Aggregate every cell, compute shares and intervals, and apply the anonymity rule."""
+    k = privacy.check_min_group_size(min_group_size)
+    cells = aggregation.cells(responses, questions, weighted)
+    table = privacy.suppress(aggregation.shares(cells, confidence), k)
+    waves = aggregation.waves_of(responses) if not responses.empty else [ALL]
+    return Analysis(table, waves, k, confidence)

@@ -1,0 +1,419 @@
+"""The mapping file an analyst writes once: which export column answers which question, and how.
+
+A mapping is a small YAML file (JSON works too); ``data/survey/mappings/`` has a
+ready template per export kind, and ``data/survey/README.md`` documents every
+key. :func:`convert` applies it to an export and returns the canonical response
+frame (one row per respondent: a pseudonymous id, function, weight, wave,
+segments and 1 / 0 / missing per question) and a :class:`ConversionReport`.
+
+Every value of every mapped column must be placed: a value the mapping does not
+list as yes, no or not answered is an error naming file, row, column and value.
+Nothing is silently counted as no.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataValidationError, Problem
+from .instrument import FUNCTIONS, SEGMENT_PREFIX, WAVE_COLUMN
+from .read import IDENTIFYING, KINDS, ExportColumns, ExportHeader, open_export, read_columns
+
+#: Answer scales a mapping can name with ``scale:``. Codes assume the scale runs from the negative end (1) up.
+SCALES: dict[str, dict[str, tuple[str, ...]]] = {
+    "agree5": {"yes": ("Strongly agree", "Agree", "5", "4"),
+               "no": ("Neither agree nor disagree", "Disagree", "Strongly disagree", "3", "2", "1")},
+    "agree7": {"yes": ("Strongly agree", "Agree", "7", "6"),
+               "no": ("Somewhat agree", "Neither agree nor disagree", "Somewhat disagree", "Disagree",
+                      "Strongly disagree", "5", "4", "3", "2", "1")},
+    "yes_no": {"yes": ("Yes", "True", "1"), "no": ("No", "False", "0")},
+}
+DEFAULT_SCALE = "agree5"
+#: Answers that count as not answered unless a mapping says otherwise. A blank always does.
+DEFAULT_NOT_ANSWERED = ("Don't know", "Prefer not to say", "Not applicable", "N/A")
+#: A segment with more distinct values than this is refused: it looks like free text or an id.
+MAX_SEGMENT_VALUES = 50
+MAX_SEGMENT_CHARS = 60
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+_KEYS = {"format", "encoding", "respondent_id", "function", "weight", "segments", "wave", "scale", "yes", "no",
+         "not_answered", "questions"}
+
+
+def norm(value: object) -> str:
+    """How answers are compared: trimmed, case-folded, straight quotes, and '4.0' read as '4'."""
+    s = re.sub(r"\s+", " ", str(value)).strip().replace("\u2019", "'").replace("\u2018", "'").casefold()
+    if _NUMBER.fullmatch(s):
+        f = float(s)
+        if f.is_integer():
+            return str(int(f))
+    return s
+
+
+def safe_value(value: object) -> str:
+    """A value quoted for an error message, unless it could be an e-mail address or free text."""
+    s = str(value)
+    if _EMAIL.search(s):
+        return "an e-mail address (not shown)"
+    if len(s) > 40:
+        return f"a text of {len(s)} characters (not shown)"
+    return repr(s)
+
+
+@dataclass(frozen=True)
+class QuestionRule:
+    """How one question is read from the export."""
+
+    question_id: str
+    column: str
+    yes: frozenset[str]
+    no: frozenset[str]
+    not_answered: frozenset[str]
+
+
+@dataclass
+class Mapping:
+    """A validated mapping file."""
+
+    path: Path
+    function_column: str
+    marketing: frozenset[str]
+    it: frozenset[str]
+    other: frozenset[str]
+    questions: list[QuestionRule]
+    format: str | None = None
+    encoding: str | None = None
+    respondent_id: str | None = None
+    weight: str | None = None
+    segments: dict[str, str] = field(default_factory=dict)  # segment name -> export column
+    segment_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # segment name -> code -> label
+    wave_column: str | None = None
+    wave_value: str | None = None
+
+    def columns(self) -> list[str]:
+        """Every export column the mapping reads."""
+        cols = [self.function_column, *(q.column for q in self.questions), *self.segments.values()]
+        cols += [c for c in (self.respondent_id, self.weight, self.wave_column) if c]
+        return list(dict.fromkeys(cols))
+
+
+def _values(raw: Any, where: str, problems: list[Problem], path: Path) -> frozenset[str]:
+    if raw is None:
+        return frozenset()
+    if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
+        raw = [raw]
+    if not isinstance(raw, list) or any(isinstance(v, (dict, list)) for v in raw):
+        problems.append(Problem(str(path), None, where, "must be a value or a list of values"))
+        return frozenset()
+    return frozenset(norm(v) for v in raw)
+
+
+def load_mapping(path: str | os.PathLike, questions: pd.DataFrame) -> Mapping:
+    """Read and check a mapping file; raise one error naming every problem by key."""
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise DataValidationError([Problem(str(p), None, None, "mapping file not found")], "mapping file")
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise DataValidationError([Problem(str(p), line, None, f"is not valid YAML ({getattr(exc, 'problem', exc)})")],
+                                  "mapping file") from None
+    problems: list[Problem] = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(str(p), None, key, message))
+
+    if not isinstance(doc, dict):
+        raise DataValidationError([Problem(str(p), None, None, "must be a YAML mapping of keys such as function, "
+                                                               "questions")], "mapping file")
+    for key in doc:
+        if key not in _KEYS:
+            close = difflib.get_close_matches(str(key), sorted(_KEYS), 1)
+            bad(str(key), "is not a mapping key" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    fmt = doc.get("format")
+    if fmt is not None and fmt not in KINDS:
+        bad("format", f"{fmt!r} is not a known export format; use one of {', '.join(KINDS)}")
+    fn = doc.get("function")
+    marketing = it = other = frozenset()
+    fn_col = ""
+    if not isinstance(fn, dict) or not fn.get("column"):
+        bad("function", "must give the column holding each respondent's function, and the values meaning "
+                        "marketing and it")
+    else:
+        fn_col = str(fn["column"])
+        marketing = _values(fn.get("marketing"), "function.marketing", problems, p)
+        it = _values(fn.get("it"), "function.it", problems, p)
+        other = _values(fn.get("other"), "function.other", problems, p)
+        if not marketing or not it:
+            bad("function", "must list the values meaning marketing and the values meaning it")
+        overlap = (marketing & it) | (marketing & other) | (it & other)
+        if overlap:
+            bad("function", f"the value(s) {', '.join(sorted(overlap))} are listed for two functions")
+    scale_name = doc.get("scale", DEFAULT_SCALE)
+    if scale_name not in SCALES:
+        bad("scale", f"{scale_name!r} is not a known scale; use one of {', '.join(SCALES)}")
+        scale_name = DEFAULT_SCALE
+    default_yes = _values(doc["yes"], "yes", problems, p) if "yes" in doc else frozenset(map(norm, SCALES[scale_name]["yes"]))
+    default_no = _values(doc["no"], "no", problems, p) if "no" in doc else frozenset(map(norm, SCALES[scale_name]["no"]))
+    default_na = (_values(doc["not_answered"], "not_answered", problems, p) if "not_answered" in doc
+                  else frozenset(map(norm, DEFAULT_NOT_ANSWERED)))
+    rules = []
+    qs = doc.get("questions")
+    known = list(questions["question_id"])
+    if not isinstance(qs, dict) or not qs:
+        bad("questions", f"must map question ids ({', '.join(known)}) to export columns")
+        qs = {}
+    for qid, spec in qs.items():
+        qid = str(qid)
+        if qid not in known:
+            bad(f"questions.{qid}", f"is not a question of questions.csv (known: {', '.join(known)})")
+            continue
+        if isinstance(spec, (str, int)) and not isinstance(spec, bool):
+            spec = {"column": str(spec)}
+        if not isinstance(spec, dict) or not spec.get("column"):
+            bad(f"questions.{qid}", "must be a column name, or a mapping with 'column' and optionally yes, no, "
+                                    "not_answered")
+            continue
+        for key in spec:
+            if key not in ("column", "yes", "no", "not_answered"):
+                bad(f"questions.{qid}.{key}", "is not a question key (use column, yes, no, not_answered)")
+        local_scale = spec.get("scale")
+        yes = _values(spec["yes"], f"questions.{qid}.yes", problems, p) if "yes" in spec else default_yes
+        no = _values(spec["no"], f"questions.{qid}.no", problems, p) if "no" in spec else default_no
+        na = (_values(spec["not_answered"], f"questions.{qid}.not_answered", problems, p)
+              if "not_answered" in spec else default_na) | {""}
+        if local_scale:
+            bad(f"questions.{qid}.scale", "scale is set once for the whole mapping; list yes and no here instead")
+        clash = (yes & no) | (yes & na) | (no & na)
+        if clash:
+            bad(f"questions.{qid}", f"the value(s) {', '.join(sorted(clash))} are placed twice (yes, no, not answered)")
+        rules.append(QuestionRule(qid, str(spec["column"]), yes, no, na))
+    segments = doc.get("segments") or {}
+    if not isinstance(segments, dict):
+        bad("segments", "must map segment names (such as business_unit) to export columns")
+        segments = {}
+    seg, seg_labels = {}, {}
+    for name, col in segments.items():
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
+            bad(f"segments.{name}", "a segment name must be snake_case, such as business_unit")
+        elif isinstance(col, dict):
+            seg[str(name)] = str(col.get("column", ""))
+            labels = col.get("values") or {}
+            if not isinstance(labels, dict):
+                bad(f"segments.{name}.values", "must map codes to labels, such as {1: Retail, 2: Wholesale}")
+            else:
+                seg_labels[str(name)] = {norm(k): str(v) for k, v in labels.items()}
+        else:
+            seg[str(name)] = str(col)
+    wave = doc.get("wave")
+    wave_column = wave_value = None
+    if isinstance(wave, dict):
+        wave_column = str(wave.get("column", "")) or None
+        wave_value = None if wave.get("value") is None else str(wave["value"])
+        if bool(wave_column) == bool(wave_value):
+            bad("wave", "give either a column or a value")
+    elif wave is not None:
+        wave_value = str(wave)
+    weight = doc.get("weight")
+    if isinstance(weight, dict):
+        weight = weight.get("column")
+    rid = doc.get("respondent_id")
+    if isinstance(rid, dict):
+        rid = rid.get("column")
+    used = [(f"questions.{r.question_id}", r.column) for r in rules] + [(f"segments.{k}", v) for k, v in seg.items()]
+    used += [("weight", weight), ("wave", wave_column), ("function", fn_col or None)]
+    for key, col in used:
+        if col and col in IDENTIFYING:
+            bad(key, f"column {col!r} identifies a person or a place and cannot be a question, segment, weight, "
+                     "wave or function")
+    if problems:
+        raise DataValidationError(problems, "mapping file")
+    return Mapping(p, fn_col, marketing, it, other, rules, fmt, doc.get("encoding"), str(rid) if rid else None,
+                   str(weight) if weight else None, seg, seg_labels, wave_column, wave_value)
+
+
+@dataclass
+class ConversionReport:
+    """What a conversion read and placed, for the analyst (counts, never respondent-level values)."""
+
+    source: str  # the layout read, e.g. "Qualtrics CSV (choice text)"
+    rows: int
+    kept: int
+    other_function: int
+    by_function: dict[str, int]
+    by_segment: dict[str, dict[str, int]]
+    by_wave: dict[str, int]
+    answers: pd.DataFrame  # question_id, column, yes, no, not_answered
+    metadata_dropped: list[str]
+    warnings: list[str]
+
+    def summary(self, min_group_size: int = 5) -> str:
+        """Counts per function, segment and wave (small groups shown as '<k'), answers per question."""
+        def n(v: int) -> str:
+            return f"<{min_group_size}" if 0 < v < min_group_size else str(v)
+
+        lines = [f"Read {self.source}: {self.rows} responses, {self.kept} kept"
+                 + (f", {self.other_function} from other functions left out" if self.other_function else "") + "."]
+        lines.append("Respondents by function: " + ", ".join(f"{k} {n(v)}" for k, v in self.by_function.items()))
+        for name, counts in self.by_segment.items():
+            lines.append(f"Respondents by {name}: " + ", ".join(f"{k} {n(v)}" for k, v in counts.items()))
+        if self.by_wave:
+            lines.append("Respondents by wave: " + ", ".join(f"{k} {n(v)}" for k, v in self.by_wave.items()))
+        if self.metadata_dropped:
+            lines.append(f"Metadata columns left unread: {len(self.metadata_dropped)} "
+                         f"({', '.join(self.metadata_dropped)})")
+        lines.append("Answers mapped per question (yes / no / not answered); unmapped values: none")
+        for r in self.answers.itertuples(index=False):
+            lines.append(f"  {r.question_id}: {r.yes} / {r.no} / {r.not_answered}   <- {r.column}")
+        lines += [f"Warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def _column_check(mapping: Mapping, header: ExportHeader) -> list[Problem]:
+    problems = []
+    for col in mapping.columns():
+        if col not in header.columns:
+            close = difflib.get_close_matches(col, header.columns, 1, 0.6)
+            problems.append(Problem(str(header.path), 1, col, "is named by the mapping but is not a column of this "
+                                    f"{header.description}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+                                    "row"))
+    return problems
+
+
+def _place(cat: pd.Categorical, lookup: dict[str, int], labels: dict[str, str] | None) -> np.ndarray:
+    """Code each row by its value's placement (-2 = not placed), looking at each distinct value once."""
+    codes = np.array([lookup.get(norm(v), lookup.get(norm(labels.get(str(v), "\0")), -2) if labels else -2)
+                      for v in cat.categories], dtype=np.int8)
+    out = np.full(len(cat), -2, dtype=np.int8)
+    ok = cat.codes >= 0
+    out[ok] = codes[cat.codes[ok]]
+    return out
+
+
+def _unplaced(cols: ExportColumns, column: str, placed: np.ndarray, what: str, problems: list[Problem]) -> None:
+    rows = np.flatnonzero(placed == -2)
+    cat = cols.values[column]
+    for i in rows[:20]:
+        value = cat[i]
+        problems.append(Problem(str(cols.header.path), int(cols.row_number(i)), column,
+                                f"value {safe_value(value)} is not placed by the mapping ({what})", "row"))
+    if len(rows) > 20:
+        problems.append(Problem(str(cols.header.path), None, column,
+                                f"... and {len(rows) - 20} more rows with values the mapping does not place", "row"))
+
+
+def convert(export: str | os.PathLike, mapping: Mapping, questions: pd.DataFrame,
+            kind: str | None = None) -> tuple[pd.DataFrame, ConversionReport]:
+    """Apply ``mapping`` to an export: the canonical responses and a report of what was read."""
+    header = open_export(export, kind or mapping.format, mapping.encoding)
+    problems = _column_check(mapping, header)
+    if problems:
+        raise DataValidationError(problems, "survey export")
+    cols = read_columns(header, mapping.columns())
+    path = str(header.path)
+    n = cols.n_rows
+    warnings: list[str] = []
+    # function
+    lookup = {**{v: 0 for v in mapping.marketing}, **{v: 1 for v in mapping.it}, **{v: 2 for v in mapping.other}}
+    fn = _place(cols.values[mapping.function_column], lookup, cols.labels.get(mapping.function_column))
+    _unplaced(cols, mapping.function_column, fn, "function: marketing, it or other", problems)
+    keep = fn != 2
+    # respondent id: duplicates and e-mail addresses, never written
+    if mapping.respondent_id:
+        ids = cols.values[mapping.respondent_id]
+        codes = np.asarray(ids.codes)
+        blank = np.asarray(ids.categories == "")[codes] if len(ids.categories) else np.zeros(n, bool)
+        for i in np.flatnonzero(blank)[:20]:
+            problems.append(Problem(path, int(cols.row_number(i)), mapping.respondent_id, "is blank", "row"))
+        dup = pd.Series(codes).duplicated(keep=False).to_numpy() & ~blank
+        if dup.any():
+            first = pd.Series(np.flatnonzero(dup), index=codes[dup]).groupby(level=0).min()
+            for i in np.flatnonzero(dup)[:20]:
+                j = int(first.loc[codes[i]])
+                if i != j:
+                    problems.append(Problem(path, int(cols.row_number(i)), mapping.respondent_id,
+                                            f"repeats the id of row {int(cols.row_number(j))}", "row"))
+        if any(_EMAIL.fullmatch(str(v)) for v in ids.categories[:1000]):
+            warnings.append(f"column {mapping.respondent_id!r} holds e-mail addresses; use a pseudonymous id "
+                            "(the ids are used only to find duplicates and are never written)")
+    # weight
+    weight = np.ones(n)
+    if mapping.weight:
+        w_cat = cols.values[mapping.weight]
+        w_num = pd.to_numeric(pd.Series(np.asarray(w_cat.categories, dtype=object)), errors="coerce").to_numpy(float)
+        weight = w_num[np.asarray(w_cat.codes)] if n else weight
+        for mask, message in ((np.isnan(weight), "is not a number"), (np.isinf(weight), "is infinite"),
+                              (weight < 0, "is negative; weights must be 0 or more")):
+            for i in np.flatnonzero(mask & keep)[:20]:
+                problems.append(Problem(path, int(cols.row_number(i)), mapping.weight, message, "row"))
+    # segments and wave
+    extra: dict[str, np.ndarray] = {}
+    for name, col in mapping.segments.items():
+        cat = cols.values[col]
+        given, spss = mapping.segment_labels.get(name, {}), cols.labels.get(col, {})
+        cats = [given.get(norm(c), spss.get(str(c), str(c))) for c in cat.categories]
+        cats = [re.sub(r"\s+", " ", c).strip() or "(not stated)" for c in cats]
+        if len(set(cats)) > MAX_SEGMENT_VALUES:
+            problems.append(Problem(path, None, col, f"has {len(set(cats))} distinct values; a segment may have at "
+                                    f"most {MAX_SEGMENT_VALUES} (is it free text or an id?)", "row"))
+        elif any(len(c) > MAX_SEGMENT_CHARS or _EMAIL.search(c) for c in cats):
+            problems.append(Problem(path, None, col, "has values longer than a category label or holding an e-mail "
+                                    "address; a segment must be a short category such as a business unit", "row"))
+        extra[SEGMENT_PREFIX + name] = np.asarray(cats, dtype=object)[np.asarray(cat.codes)]
+    if mapping.wave_column:
+        cat = cols.values[mapping.wave_column]
+        waves = np.asarray([str(c).strip() for c in cat.categories], dtype=object)[np.asarray(cat.codes)]
+        for i in np.flatnonzero((waves == "") & keep)[:20]:
+            problems.append(Problem(path, int(cols.row_number(i)), mapping.wave_column, "is blank", "row"))
+        extra[WAVE_COLUMN] = waves
+    elif mapping.wave_value:
+        extra[WAVE_COLUMN] = np.full(n, mapping.wave_value, dtype=object)
+    # questions
+    answers: dict[str, pd.arrays.IntegerArray] = {}
+    counts = []
+    for rule in mapping.questions:
+        lookup = {**{v: 1 for v in rule.yes}, **{v: 0 for v in rule.no}, **{v: -1 for v in rule.not_answered}}
+        placed = _place(cols.values[rule.column], lookup, cols.labels.get(rule.column))
+        placed[~keep] = -1
+        _unplaced(cols, rule.column, placed, f"yes, no or not answered of {rule.question_id}", problems)
+        kept = placed[keep]
+        counts.append((rule.question_id, rule.column, int((kept == 1).sum()), int((kept == 0).sum()),
+                       int((kept == -1).sum())))
+        answers[rule.question_id] = pd.arrays.IntegerArray(np.where(kept == 1, 1, 0).astype("int8"), kept < 0)
+    if problems:
+        raise DataValidationError(problems, "survey export")
+    fn_k = fn[keep]
+    frame = pd.DataFrame({
+        "respondent_id": pd.Series(np.char.add("r", np.char.zfill(np.arange(1, keep.sum() + 1).astype(str), 6)),
+                                   dtype=object),
+        "function": np.asarray(FUNCTIONS, dtype=object)[fn_k] if len(fn_k) else np.asarray([], dtype=object),
+        "weight": weight[keep].astype(float),
+    })
+    for name in ([WAVE_COLUMN] if WAVE_COLUMN in extra else []) + [c for c in extra if c != WAVE_COLUMN]:
+        frame[name] = extra[name][keep]
+    ordered = [q for q in questions["question_id"] if q in answers]
+    for q in ordered:
+        frame[q] = answers[q]
+    by_function = {f: int((fn_k == i).sum()) for i, f in enumerate(FUNCTIONS)}
+    by_segment = {c[len(SEGMENT_PREFIX):]: frame[c].value_counts(sort=False).sort_index().astype(int).to_dict()
+                  for c in frame.columns if c.startswith(SEGMENT_PREFIX)}
+    by_wave = (frame[WAVE_COLUMN].value_counts(sort=False).sort_index().astype(int).to_dict()
+               if WAVE_COLUMN in frame else {})
+    dropped = [c for c in header.metadata if c != mapping.respondent_id]
+    report = ConversionReport(header.description, n, int(keep.sum()), int((~keep).sum()), by_function, by_segment,
+                              by_wave, pd.DataFrame(counts, columns=["question_id", "column", "yes", "no",
+                                                                     "not_answered"]),
+                              dropped, warnings)
+    return frame, report

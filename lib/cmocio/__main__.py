@@ -1,4 +1,4 @@
-"""Command line: ``python -m cmocio validate [PATH]`` and ``python -m cmocio build``."""
+"""Command line: ``python -m cmocio validate [PATH]``, ``python -m cmocio build`` and ``python -m cmocio survey convert``."""
 
 from __future__ import annotations
 
@@ -38,6 +38,10 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("path", nargs="?", default=None,
                    help="a findings CSV; studies/sources/metrics are read from beside it when present")
     v.set_defaults(func=_validate)
+    from .survey.cli import add_arguments as survey_arguments
+
+    s = sub.add_parser("survey", help="your own survey: convert exports to the canonical response file")
+    survey_arguments(s)
     try:
         from .build import add_arguments
     except ImportError:  # pragma: no cover

@@ -32,6 +32,7 @@ validate: setup
 bench: setup
 	$(PY) benchmarks/build_speed.py --with-tests
 	$(PY) benchmarks/aggregate_scale.py
+	$(PY) benchmarks/convert_scale.py
 
 clean:
 	rm -rf build results

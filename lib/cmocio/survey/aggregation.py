@@ -44,8 +44,8 @@ def waves_of(responses: pd.DataFrame) -> list[str]:
 
 
 def empty_cells() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object" if c in CELL_KEYS + ["metric"] else "float")
-                         for c in CELL_KEYS + ["metric"] + SUM_COLUMNS})
+    cols = [CELL_KEYS[0], "metric", *CELL_KEYS[1:], *SUM_COLUMNS]
+    return pd.DataFrame({c: pd.Series(dtype="float" if c in SUM_COLUMNS else "object") for c in cols})
 
 
 def cells(responses: pd.DataFrame, questions: pd.DataFrame, weighted: bool = True) -> pd.DataFrame:

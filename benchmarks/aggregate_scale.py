@@ -34,14 +34,14 @@ def make(n: int, seed: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def measure(n: int) -> tuple[float, float]:
     frame, questions = make(n)
-    survey.aggregate(frame.head(1000), questions)  # warm-up
+    survey.shares(survey.cells(frame.head(1000), questions))  # warm-up
     best = float("inf")
     for _ in range(3):
         t = time.perf_counter()
-        survey.aggregate(frame, questions)
+        survey.shares(survey.cells(frame, questions))
         best = min(best, time.perf_counter() - t)
     tracemalloc.start()
-    survey.aggregate(frame, questions)
+    survey.shares(survey.cells(frame, questions))
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return best, peak / 2**20

@@ -22,7 +22,6 @@ class Problem:
     message: str
     unit: str = "line"  # "row" for survey exports, where a record can span several lines
 
-
     def __str__(self) -> str:
         where = Path(self.file).name
         if self.line is not None:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..errors import DataValidationError, Problem
 from .instrument import FUNCTIONS, SEGMENT_PREFIX, WAVE_COLUMN
-from .read import IDENTIFYING, KINDS, ExportColumns, ExportHeader, open_export, read_columns
+from .read import IDENTIFYING, KINDS, NUMBER, ExportColumns, ExportHeader, open_export, read_columns
 
 #: Answer scales a mapping can name with ``scale:``. Codes assume the scale runs from the negative end (1) up.
 SCALES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -43,7 +43,6 @@ DEFAULT_NOT_ANSWERED = ("Don't know", "Prefer not to say", "Not applicable", "N/
 MAX_SEGMENT_VALUES = 50
 MAX_SEGMENT_CHARS = 60
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 _KEYS = {"format", "encoding", "respondent_id", "function", "weight", "segments", "wave", "scale", "yes", "no",
          "not_answered", "questions"}
 
@@ -51,7 +50,7 @@ _KEYS = {"format", "encoding", "respondent_id", "function", "weight", "segments"
 def norm(value: object) -> str:
     """How answers are compared: trimmed, case-folded, straight quotes, and '4.0' read as '4'."""
     s = re.sub(r"\s+", " ", str(value)).strip().replace("\u2019", "'").replace("\u2018", "'").casefold()
-    if _NUMBER.fullmatch(s):
+    if NUMBER.fullmatch(s):
         f = float(s)
         if f.is_integer():
             return str(int(f))

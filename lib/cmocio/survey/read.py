@@ -45,7 +45,8 @@ KINDS = ("qualtrics", "surveymonkey", "google-forms", "microsoft-forms", "spss",
 #: Largest export accepted (a million respondents by 50 columns is about 300 MiB of CSV).
 MAX_EXPORT_BYTES = 4 * 1024**3
 _HEAD_BYTES = 1 << 20
-_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+#: A number as text: '4', '4.0', '-1.5'.
+NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 #: Metadata columns each tool adds. They are never read, except a respondent id the mapping names.
 METADATA = {
@@ -218,7 +219,7 @@ def open_export(path: str | os.PathLike, kind: str | None = None, encoding: str 
         raw = fh.read(_HEAD_BYTES)
     if raw.startswith(b"$FL2") or raw.startswith(b"$FL3") or p.suffix.lower() == ".sav" or kind == "spss":
         return _open_spss(p)
-    if raw.startswith(b"PK\x03\x04") or p.suffix.lower() in (".xlsx", ".xlsm"):
+    if _is_workbook(p, raw):
         return _open_xlsx(p, kind)
     if b"\x00" in raw[:4096] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise _fail(p, "looks like a binary file, not a CSV, XLSX or SAV export")
@@ -246,6 +247,16 @@ def open_export(path: str | os.PathLike, kind: str | None = None, encoding: str 
     return ExportHeader(p, detected, names, {n: n for n in names}, 1, delim, enc)
 
 
+def _is_workbook(path: Path, head: bytes | None = None) -> bool:
+    """An XLSX workbook, by extension or by its zip signature (reads 4 bytes at most)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return True
+    if head is None:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    return head.startswith(b"PK\x03\x04")
+
+
 def _detect_csv(row1: list[str], recs: list[list[str]]) -> str:
     if len(recs) >= 3 and recs[2] and _clean(recs[2][0]).startswith('{"ImportId"'):
         return "qualtrics"
@@ -253,9 +264,7 @@ def _detect_csv(row1: list[str], recs: list[list[str]]) -> str:
         return "surveymonkey"
     if row1 and row1[0] == "Timestamp":
         return "google-forms"
-    if "respondent_id" in row1 and "function" in row1:
-        return "plain"
-    return "plain"
+    return "plain"  # this project's own layout; its columns are checked when it is read
 
 
 def _open_xlsx(path: Path, kind: str | None) -> ExportHeader:
@@ -329,7 +338,7 @@ def read_columns(header: ExportHeader, columns: Iterable[str]) -> ExportColumns:
         raise _fail(header.path, f"has no column {missing[0]!r}", 1)
     if header.kind == "spss":
         return _read_spss(header, wanted)
-    if header.path.suffix.lower() in (".xlsx", ".xlsm") or header.path.read_bytes()[:4] == b"PK\x03\x04":
+    if _is_workbook(header.path):
         return _read_xlsx(header, wanted)
     return _read_csv(header, wanted)
 
@@ -410,11 +419,10 @@ def _read_csv(header: ExportHeader, wanted: list[str]) -> ExportColumns:
         col = table.column(n).combine_chunks().dictionary_encode()
         dictionary = np.asarray(col.dictionary.to_pylist(), dtype=object)
         codes = col.indices.to_numpy(zero_copy_only=False)
-        values[c] = pd.Categorical.from_codes(codes, categories=pd.Index(dictionary, dtype=object)) \
-            if len(set(dictionary)) == len(dictionary) else _categorical(dictionary[codes])
+        values[c] = pd.Categorical.from_codes(codes, categories=pd.Index(dictionary, dtype=object))
     if header.kind == "qualtrics":
         answers = [v for c, v in values.items() if c not in METADATA["qualtrics"]]
-        numeric = all(_NUMBER.fullmatch(str(x)) or x == "" for v in answers for x in v.categories)
+        numeric = all(NUMBER.fullmatch(str(x)) or x == "" for v in answers for x in v.categories)
         header.variant = "numeric values" if numeric else "choice text"
     return ExportColumns(header, values, table.num_rows)
 

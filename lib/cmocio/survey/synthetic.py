@@ -195,18 +195,23 @@ def write_surveymonkey_csv(people: pd.DataFrame, questions: pd.DataFrame, path: 
     return path
 
 
-def write_surveymonkey_xlsx(people: pd.DataFrame, questions: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """The same SurveyMonkey layout as an XLSX workbook."""
+def _write_workbook(rows: list[list[object]], sheet: str, path: str | os.PathLike) -> Path:
+    """One sheet of rows as an XLSX workbook; blank text becomes an empty cell, as the tools write it."""
     from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "Sheet"
-    for row in _surveymonkey_rows(people, questions):
+    ws.title = sheet
+    for row in rows:
         ws.append([None if v == "" else v for v in row])
     path = Path(path)
     wb.save(path)
     return path
+
+
+def write_surveymonkey_xlsx(people: pd.DataFrame, questions: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """The same SurveyMonkey layout as an XLSX workbook."""
+    return _write_workbook(_surveymonkey_rows(people, questions), "Sheet", path)
 
 
 def write_google_forms(people: pd.DataFrame, questions: pd.DataFrame, path: str | os.PathLike) -> Path:
@@ -227,20 +232,13 @@ def write_google_forms(people: pd.DataFrame, questions: pd.DataFrame, path: str 
 
 def write_microsoft_forms(people: pd.DataFrame, questions: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Microsoft Forms 'Open results in Excel' workbook: ID, times, Email, Name, then a column per question."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Sheet1"
-    ws.append(["ID", "Start time", "Completion time", "Email", "Name", "Last modified time", FUNCTION_Q, UNIT_Q,
-               REGION_Q, *_statements(questions), COMMENT_Q])
+    rows = [["ID", "Start time", "Completion time", "Email", "Name", "Last modified time", FUNCTION_Q, UNIT_Q,
+             REGION_Q, *_statements(questions), COMMENT_Q]]
     for i, r in enumerate(people.itertuples(index=False), start=1):
         d = r._asdict()
-        ws.append([i, d["start"].to_pydatetime(), d["end"].to_pydatetime(), "anonymous", None, None, d["function"],
-                   d["unit"], d["region"], *[d[q] or None for q in questions["question_id"]], d["comment"] or None])
-    path = Path(path)
-    wb.save(path)
-    return path
+        rows.append([i, d["start"].to_pydatetime(), d["end"].to_pydatetime(), "anonymous", "", "", d["function"],
+                     d["unit"], d["region"], *[d[q] for q in questions["question_id"]], d["comment"]])
+    return _write_workbook(rows, "Sheet1", path)
 
 
 def write_spss(people: pd.DataFrame, questions: pd.DataFrame, path: str | os.PathLike) -> Path:

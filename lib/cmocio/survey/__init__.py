@@ -19,11 +19,11 @@ No function here returns respondent-level rows to a page.
 
 from .aggregation import RESPONDENTS, cells, shares
 from .analysis import Analysis, analyse
-from .compare import benchmark, own_gaps, rounded, trend
+from .compare import benchmark, own_gaps, trend
 from .instrument import (ALL, EXAMPLE_PATH, FUNCTIONS, MAPPINGS_DIR, QUESTIONS_PATH, SURVEY_DIR, load_questions,
                          respondent_columns, segment_name)
 from .mapping import ConversionReport, Mapping, convert, load_mapping
-from .privacy import publishable, suppress
+from .privacy import publishable, rounded, suppress
 from .read import open_export
 from .responses import load_responses, write_responses
 from .synthetic import synthetic_people, synthetic_responses, write_example, write_exports

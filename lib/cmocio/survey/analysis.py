@@ -14,7 +14,7 @@ from .instrument import ALL
 class Analysis:
     """Every figure of an organisation's survey after suppression (full precision, for computing only).
 
-    Use :func:`cmocio.survey.privacy.publishable` or :func:`cmocio.survey.compare.rounded`
+    Use :func:`cmocio.survey.privacy.publishable` or :func:`cmocio.survey.privacy.rounded`
     before showing or writing anything.
     """
 

@@ -110,27 +110,29 @@ def benchmark(yours: pd.DataFrame, published: pd.DataFrame, confidence: float = 
             if src == "assumed":
                 caveats.append(f"published base unknown; assumed n={assumed_n}")
         q = str(r.benchmark_qualifier)
+        untested = None  # a verdict that replaces the test's, for rows that may not be tested
         if q == ">" and diff >= 0:
-            pv = np.nan
+            untested = "not testable against a bound"
             caveats.append("not testable against a bound: published as more than this figure")
         elif q == "<" and diff <= 0:
-            pv = np.nan
+            untested = "not testable against a bound"
             caveats.append("not testable against a bound: published as less than this figure")
         elif stats.QUALIFIER_CAVEATS.get(q):
             caveats.append(stats.QUALIFIER_CAVEATS[q])
         if r.role == "segment reference":
-            pv = np.nan
+            untested = "segment reference"
             caveats.append("segment reference: marketers rating their CMO-CIO relationship this way, "
                            "not a benchmark for all marketers")
+        if untested:
+            pv = np.nan
         recs.append({"question_id": r.question_id, "metric": r.metric, "group": r.group, "percent": r.percent,
                      "n_eff": r.n_eff, "study_id": r.study_id, "year": r.year, "benchmark_group": r.benchmark_group,
                      "role": r.role, "benchmark_percent": 100 * p0, "benchmark_qualifier": q,
                      "benchmark_base": n2, "benchmark_base_kind": kind, "diff": diff, "diff_low": low,
-                     "diff_high": high, "p_value": pv, "method": method, "caveat": "; ".join(caveats)})
+                     "diff_high": high, "p_value": pv, "method": method, "caveat": "; ".join(caveats),
+                     "untested": untested})
     out = _verdicts(pd.DataFrame.from_records(recs), confidence, min_difference_pts)
-    bound = out["caveat"].str.contains("not testable against a bound", regex=False)
-    out.loc[bound, "verdict"] = "not testable against a bound"
-    out.loc[out["role"] == "segment reference", "verdict"] = "segment reference"
+    out["verdict"] = out["untested"].fillna(out["verdict"])
     return out[BENCHMARK_COLUMNS]
 
 
@@ -173,17 +175,3 @@ def trend(table: pd.DataFrame, waves: list[str], confidence: float = 0.95,
     if not recs:
         return _empty(TREND_COLUMNS)
     return _verdicts(pd.DataFrame.from_records(recs), confidence, min_difference_pts)[TREND_COLUMNS]
-
-
-#: Decimals of each written column: shares and differences whole, intervals one decimal, p-values three.
-ROUND = {"percent": 0, "percent_marketing": 0, "percent_it": 0, "percent_early": 0, "percent_late": 0, "diff": 0,
-         "diff_low": 1, "diff_high": 1, "n_eff": 1, "p_value": 3, "p_adjusted": 3, "benchmark_percent": 1}
-
-
-def rounded(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy fit to publish: every figure computed from responses rounded (see ``ROUND``)."""
-    out = frame.copy()
-    for col, digits in ROUND.items():
-        if col in out:
-            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float).round(digits)
-    return out

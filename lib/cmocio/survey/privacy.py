@@ -36,8 +36,11 @@ from .instrument import ALL, FUNCTIONS, GROUPS
 
 PROTECTS = "hidden so that another hidden figure cannot be worked out"
 _FIGURES = ["n_respondents", "n_answered", "n_missing", "percent", "n_eff", "ci_low", "ci_high"]
-#: Decimals each published column is rounded to.
-ROUNDING = {"percent": 0, "ci_low": 1, "ci_high": 1, "n_eff": 1}
+#: Decimals of each published column: shares and differences whole, intervals and n_eff one decimal,
+#: p-values three. Every table computed from responses goes through :func:`rounded` before it is shown.
+ROUNDING = {"percent": 0, "percent_marketing": 0, "percent_it": 0, "percent_early": 0, "percent_late": 0, "diff": 0,
+            "ci_low": 1, "ci_high": 1, "diff_low": 1, "diff_high": 1, "n_eff": 1, "p_value": 3, "p_adjusted": 3,
+            "benchmark_percent": 1}
 
 
 def check_min_group_size(min_group_size: int) -> int:
@@ -196,11 +199,18 @@ def suppress(table: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     return out
 
 
-def publishable(table: pd.DataFrame) -> pd.DataFrame:
-    """The columns a page or file may show, rounded (whole percent; intervals and n_eff to one decimal)."""
-    out = table[SHARE_COLUMNS].copy()
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy fit to publish: every figure computed from responses rounded (see ``ROUNDING``)."""
+    out = frame.copy()
     for col, digits in ROUNDING.items():
-        out[col] = out[col].astype(float).round(digits)
+        if col in out:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float).round(digits)
+    return out
+
+
+def publishable(table: pd.DataFrame) -> pd.DataFrame:
+    """The columns of a suppressed share table a page or file may show, rounded, counts as whole numbers."""
+    out = rounded(table[SHARE_COLUMNS])
     for col in ("n_respondents", "n_answered", "n_missing"):
         out[col] = out[col].astype("Float64").round(0).astype("Int64")
     return out

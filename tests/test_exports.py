@@ -215,3 +215,12 @@ def test_an_export_without_a_mapping_says_what_to_do():
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_a_repeated_id_in_a_plain_file_names_both_lines_not_the_id(tmp_path):
+    frame = survey.synthetic_responses(Q, n=10, seed=9)
+    frame.loc[6, "respondent_id"] = frame.loc[2, "respondent_id"]
+    with pytest.raises(DataValidationError) as info:
+        survey.load_responses(_write(tmp_path / "r.csv", frame.to_csv(index=False)), Q)
+    texts = [str(p) for p in info.value.problems]
+    assert texts == ["r.csv, line 8, column 'respondent_id': repeats the id of line 4"]

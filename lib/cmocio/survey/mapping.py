@@ -57,6 +57,22 @@ def norm(value: object) -> str:
     return s
 
 
+def repeated_ids(ids: np.ndarray, blank: np.ndarray, limit: int) -> list[tuple[int, int]]:
+    """(position, position of its first occurrence) for the first ``limit`` repeats of a non-blank id."""
+    s = pd.Series(ids)
+    repeats = np.flatnonzero(s.duplicated(keep="first").to_numpy() & ~blank)[:limit]
+    if not len(repeats):
+        return []
+    firsts = s[~s.duplicated(keep="first")]
+    first_of = pd.Series(firsts.index, index=firsts.to_numpy())
+    return [(int(i), int(first_of[ids[i]])) for i in repeats]
+
+
+def email_ids(values) -> bool:
+    """True when ids look like e-mail addresses (the first thousand distinct values are looked at)."""
+    return any(_EMAIL.fullmatch(str(v)) for v in list(values)[:1000])
+
+
 def safe_value(value: object) -> str:
     """A value quoted for an error message, unless it could be an e-mail address or free text."""
     s = str(value)
@@ -336,15 +352,10 @@ def convert(export: str | os.PathLike, mapping: Mapping, questions: pd.DataFrame
         blank = np.asarray(ids.categories == "")[codes] if len(ids.categories) else np.zeros(n, bool)
         for i in np.flatnonzero(blank)[:20]:
             problems.append(Problem(path, int(cols.row_number(i)), mapping.respondent_id, "is blank", "row"))
-        dup = pd.Series(codes).duplicated(keep=False).to_numpy() & ~blank
-        if dup.any():
-            first = pd.Series(np.flatnonzero(dup), index=codes[dup]).groupby(level=0).min()
-            for i in np.flatnonzero(dup)[:20]:
-                j = int(first.loc[codes[i]])
-                if i != j:
-                    problems.append(Problem(path, int(cols.row_number(i)), mapping.respondent_id,
-                                            f"repeats the id of row {int(cols.row_number(j))}", "row"))
-        if any(_EMAIL.fullmatch(str(v)) for v in ids.categories[:1000]):
+        for i, j in repeated_ids(codes, blank, 20):
+            problems.append(Problem(path, int(cols.row_number(i)), mapping.respondent_id,
+                                    f"repeats the id of row {int(cols.row_number(j))}", "row"))
+        if email_ids(ids.categories):
             warnings.append(f"column {mapping.respondent_id!r} holds e-mail addresses; use a pseudonymous id "
                             "(the ids are used only to find duplicates and are never written)")
     # weight

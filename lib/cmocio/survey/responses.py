@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import DataValidationError, Problem
 from ..files import atomic_write_text
 from .instrument import FUNCTIONS, ID_COLUMNS, SEGMENT_PREFIX, WAVE_COLUMN, segment_columns
-from .mapping import _EMAIL, convert, load_mapping, norm
+from .mapping import convert, email_ids, load_mapping, norm, repeated_ids
 from .read import open_export, read_columns
 
 MAX_LISTED = 50
@@ -105,12 +105,8 @@ def _check_plain(header, questions: pd.DataFrame, weight_column: str) -> pd.Data
         report(trailing != "", "(unnamed last column)", "has a value under an empty header")
     rid = as_text("respondent_id")
     report(rid == "", "respondent_id", "is blank; every respondent needs an id")
-    codes = pd.Series(rid)
-    dup = codes.duplicated(keep="first").to_numpy() & (rid != "")
-    if dup.any():
-        first = {v: i for i, v in reversed(list(enumerate(rid)))}
-        for i in np.flatnonzero(dup)[:MAX_LISTED]:
-            problems.append(Problem(p, line(i), "respondent_id", f"repeats the id of line {line(first[rid[i]])}"))
+    for i, j in repeated_ids(rid, rid == "", MAX_LISTED):
+        problems.append(Problem(p, line(i), "respondent_id", f"repeats the id of line {line(j)}"))
     fn = np.asarray([s.lower() for s in as_text("function")], dtype=object)
     report(~np.isin(fn, FUNCTIONS), "function", "is not a known function (use marketing or it)")
     if weight_column:
@@ -140,7 +136,7 @@ def _check_plain(header, questions: pd.DataFrame, weight_column: str) -> pd.Data
     if problems:
         raise DataValidationError(problems, "responses file")
     warnings = []
-    if any(_EMAIL.fullmatch(str(v)) for v in rid[:1000]):
+    if email_ids(pd.unique(rid)):
         warnings.append("respondent_id holds e-mail addresses; use pseudonymous ids (they are never written)")
     frame = pd.DataFrame({"respondent_id": rid, "function": fn, "weight": w.astype(float), **extra, **answers})
     frame.attrs.update(source=header.description, warnings=warnings, weighted=bool(weight_column))

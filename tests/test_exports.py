@@ -224,3 +224,11 @@ def test_a_repeated_id_in_a_plain_file_names_both_lines_not_the_id(tmp_path):
         survey.load_responses(_write(tmp_path / "r.csv", frame.to_csv(index=False)), Q)
     texts = [str(p) for p in info.value.problems]
     assert texts == ["r.csv, line 8, column 'respondent_id': repeats the id of line 4"]
+
+
+def test_a_named_weight_the_mapping_lacks_is_refused_not_ignored():
+    with pytest.raises(DataValidationError, match="the mapping names no weight column but weight_column is 'wt'"):
+        survey.load_responses(FIXTURES / "qualtrics_numeric.csv", Q, weight_column="wt",
+                              mapping_path=MAPS / "qualtrics.yaml")
+    default = survey.load_responses(FIXTURES / "qualtrics_numeric.csv", Q, mapping_path=MAPS / "qualtrics.yaml")
+    assert not default.attrs["weighted"] and (default["weight"] == 1).all()

@@ -40,10 +40,11 @@ def load_responses(path: str | os.PathLike, questions: pd.DataFrame, weight_colu
     """
     if mapping_path:
         mapping = load_mapping(mapping_path, questions)
-        if weight_column and weight_column != "weight" and mapping.weight and weight_column != mapping.weight:
+        if weight_column not in ("", "weight", mapping.weight):  # a named weight is never silently dropped
+            said = f"weights by {mapping.weight!r}" if mapping.weight else "names no weight column"
             raise DataValidationError([Problem(str(mapping_path), None, "weight",
-                                               f"the mapping weights by {mapping.weight!r} but weight_column is "
-                                               f"{weight_column!r}; set one of them")], "mapping file")
+                                               f"the mapping {said} but weight_column is {weight_column!r}; "
+                                               f"add 'weight: {weight_column}' to the mapping")], "mapping file")
         frame, report = convert(path, mapping, questions)
         if not weight_column:
             frame["weight"] = 1.0

@@ -173,6 +173,41 @@ def test_base_kind_consistency(data_copy):
     assert _problems(f) == ["findings.csv, line 4, column 'base_n': is blank but base_n_kind is 'derived'"]
 
 
+def test_a_more_than_base_marked_plainly_reported_is_an_error(data_copy):
+    f = data_copy / "findings.csv"
+    edit_csv(f, "about one-quarter (23%),200,minimum", "about one-quarter (23%),200,reported")
+    edit_csv(f, "48%,46,derived_minimum", "48%,46,derived")
+    msgs = _problems(f)
+    assert len(msgs) == 2
+    assert "'reported', but study 'cmocouncil-2021' reports more than 200 respondents" in msgs[0]
+    assert msgs[0].endswith("use 'minimum'") and msgs[1].endswith("use 'derived_minimum'")
+
+
+def test_a_figure_without_a_named_group_has_no_base(data_copy):
+    f = data_copy / "findings.csv"
+    edit_csv(f, "it_staff_understand_marketing,unspecified,2014,53,=,53%,,unknown",
+             "it_staff_understand_marketing,unspecified,2014,53,=,53%,1100,minimum")
+    msgs = _problems(f)
+    assert len(msgs) == 1 and "column 'base_n_kind': is 'minimum', but a figure whose respondent group is not named" in msgs[0]
+
+
+def test_a_base_above_the_study_total_is_an_error(data_copy):
+    f = data_copy / "findings.csv"
+    edit_csv(f, "87%,129,derived", "87%,229,derived")
+    assert _problems(f) == ["findings.csv, line 4, column 'base_n': 229 is more than the 198 respondents "
+                            "study 'leapfrog-2016' had in all"]
+
+
+def test_tied_figures_share_a_rank(ds, data_copy):
+    f = ds.findings
+    it_list = f[(f["study_id"] == "accenture-2014") & (f["group"] == "it") & f["list_rank"].notna()]
+    assert sorted(it_list["list_rank"]) == [1, 2, 2, 2, 2]
+    path = data_copy / "findings.csv"
+    edit_csv(path, "reason_technology_shapes_cx,it,2014,31,=,31%,,unknown,,2", "reason_technology_shapes_cx,it,2014,31,=,31%,,unknown,,3")
+    msgs = _problems(path)
+    assert len(msgs) == 1 and "column 'list_rank': is 3, but 31% ranks 2 in its list" in msgs[0]
+
+
 def test_every_problem_listed_at_once_across_files(data_copy):
     edit_csv(data_copy / "findings.csv", ",2016,87,=,87%", ",2016,130,=,87%")
     edit_csv(data_copy / "findings.csv", "relationship_collaborative,it,2016", "relationship_collaborative,cio,2016")

@@ -141,8 +141,9 @@ def test_compare_pairs_gap_interval_test_and_adjustment():
     assert out.loc["m1", "diff"] == pytest.approx(20)
     low, high = stats.newcombe_interval(0.6, 90, 0.4, 80)
     assert (out.loc["m1", "diff_low"], out.loc["m1", "diff_high"]) == pytest.approx((100 * low, 100 * high))
-    z, p = stats.two_proportion_ztest(0.6, 90, 0.4, 80)
+    p = stats.newcombe_pvalue(0.6, 90, 0.4, 80)
     assert out.loc["m1", "p_value"] == pytest.approx(p)
+    assert out.loc["m1", "method"] == stats.NEWCOMBE_METHOD and out.loc["m1", "base_a"] == "reported"
     assert out.loc["m1", "p_adjusted"] == pytest.approx(p)  # only one row was testable
     assert bool(out.loc["m1", "significant"]) is (p < 0.05)
     assert math.isnan(out.loc["m2", "diff_low"]) and pd.isna(out.loc["m2", "significant"])
@@ -155,3 +156,145 @@ def test_compare_pairs_prefers_published_over_derived_rows():
                 ["w", "s", "m", "marketing", 2020, 50.0, "=", None, "unknown", None]])
     out = stats.compare_pairs(f, "group", "marketing", "it", ["study_id", "metric", "year"])
     assert out.loc[0, "percent_b"] == 38.0
+
+
+# ---- interval and test from one method ------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(p1=st.floats(0, 1), p2=st.floats(0, 1), n1=st.integers(1, 5000), n2=st.integers(1, 5000),
+       conf=st.floats(0.8, 0.995))
+def test_vectorised_pvalue_agrees_with_the_statsmodels_interval(p1, p2, n1, n2, conf):
+    """p < alpha exactly when statsmodels' Newcombe interval at 1 - alpha excludes zero."""
+    pv = stats.newcombe_pvalues(np.array([p1]), np.array([n1]), np.array([p2]), np.array([n2]))[0]
+    low, high = stats.newcombe_interval(p1, n1, p2, n2, conf)
+    excludes = low > 1e-9 or high < -1e-9
+    holds = low < -1e-9 and high > 1e-9
+    if excludes:
+        assert pv < 1 - conf + 1e-9
+    if holds:
+        assert pv > 1 - conf - 1e-9
+
+
+# ---- bounds cut one way ---------------------------------------------------------------------------
+
+QUALIFIERS = st.sampled_from(["=", ">", "<", "~"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(a=st.integers(1, 99), b=st.integers(1, 99), qa=QUALIFIERS, qb=QUALIFIERS)
+def test_a_bound_supports_only_the_direction_it_allows(a, b, qa, qb):
+    """A conclusion is allowed exactly when every true value the bounds permit gives it the same sign."""
+    a_low, a_high = (a, 100) if qa == ">" else (0, a) if qa == "<" else (a, a)
+    b_low, b_high = (b, 100) if qb == ">" else (0, b) if qb == "<" else (b, b)
+    true_low, true_high = a_low - b_high, a_high - b_low  # range of the true difference
+    diff = a - b
+    if diff > 0:
+        expected = true_low > 0
+    elif diff < 0:
+        expected = true_high < 0
+    else:  # "no difference" needs the bounds to leave some direction open to test
+        expected = not (qa == qb == ">" or qa == qb == "<")
+    assert stats.bound_allows(diff, qa, qb) is expected
+    row = _frame([["x", "s", "m", "marketing", 2020, float(a), qa, 100, "reported", None],
+                  ["y", "s", "m", "it", 2020, float(b), qb, 100, "reported", None]])
+    out = stats.compare_pairs(row, "group", "marketing", "it", ["study_id", "metric", "year"]).iloc[0]
+    if not stats.bound_allows(diff, qa, qb):
+        assert math.isnan(out["p_value"]) and out["conclusion"] == stats.NOT_TESTABLE
+        assert pd.isna(out["significant"])
+    else:
+        assert not math.isnan(out["p_value"])
+        low_open, high_open = stats.open_side(qa, qb)
+        assert math.isnan(out["diff_low"]) is low_open and math.isnan(out["diff_high"]) is high_open
+
+
+def test_rosier_is_not_assigned_against_a_bound(tmp_path):
+    from cmocio import report
+
+    ctx = report.start("t", output_dir=str(tmp_path))
+    f = stats.with_intervals(_frame([["x", "s", "collaborate_frequently", "marketing", 2020, 50.0, ">", None, "unknown", None],
+                                     ["y", "s", "collaborate_frequently", "it", 2020, 70.0, "=", None, "unknown", None],
+                                     ["v", "s", "collaboration_improved", "marketing", 2020, 80.0, ">", None, "unknown", None],
+                                     ["w", "s", "collaboration_improved", "it", 2020, 70.0, "=", None, "unknown", None]]))
+    gaps = ctx.perception_gaps(f).set_index("metric")
+    assert gaps.loc["collaborate_frequently", "rosier"] == stats.NOT_TESTABLE  # IT higher cannot be shown
+    assert gaps.loc["collaboration_improved", "rosier"] == "marketing"  # marketing is at least 80
+
+
+# ---- assumed bases stay within what the study says ------------------------------------------------
+
+def _sized(rows, n, qualifier):
+    return _frame(rows).assign(study_n=float(n), study_n_qualifier=qualifier)
+
+
+def test_an_assumed_base_never_exceeds_the_study_total():
+    f = _sized([["x", "s", "m", "marketing", 2015, 30.0, "=", None, "unknown", None],
+                ["y", "s", "m", "it", 2015, 13.0, "=", None, "unknown", None]], 131, "=")
+    fig = stats.with_intervals(f, assumed_n=500)
+    assert list(fig["n_used"]) == [131, 131] and "capped at the study's total" in fig.loc[0, "caveat"]
+    gap = stats.compare_pairs(f, "group", "marketing", "it", ["study_id", "metric", "year"], assumed_n=500).iloc[0]
+    assert (gap["n_a"], gap["n_b"]) == (65.5, 65.5)  # two shares of 131 cannot both exceed half
+    assert gap["base_a"] == "assumed"
+    small = stats.compare_pairs(f, "group", "marketing", "it", ["study_id", "metric", "year"], assumed_n=40).iloc[0]
+    assert (small["n_a"], small["n_b"]) == (40, 40)
+    minimum = _sized([["x", "s", "m", "marketing", 2015, 30.0, "=", None, "unknown", None]], 300, ">")
+    assert stats.with_intervals(minimum, assumed_n=500).loc[0, "n_used"] == 500  # "more than 300" caps nothing
+
+
+# ---- what the unknown bases would take --------------------------------------------------------------
+
+def _one_gap(p1, p2, conf=0.95, total=None):
+    rows = [["x", "s", "m", "marketing", 2020, 100 * p1, "=", None, "unknown", None],
+            ["y", "s", "m", "it", 2020, 100 * p2, "=", None, "unknown", None]]
+    f = _sized(rows, total, "=") if total else _frame(rows)
+    return stats.compare_pairs(f, "group", "marketing", "it", ["study_id", "metric", "year"], conf).iloc[0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(p2=st.integers(5, 60), gap=st.integers(2, 30), more=st.integers(1, 10), conf=st.sampled_from([0.9, 0.95, 0.99]))
+def test_break_even_base_is_monotone_in_the_gap_and_consistent_with_the_test(p2, gap, more, conf):
+    small, large = _one_gap((p2 + gap) / 100, p2 / 100, conf), _one_gap((p2 + gap + more) / 100, p2 / 100, conf)
+    n_small, n_large = small["break_even_n"], large["break_even_n"]
+    assert n_large <= n_small
+    alpha = 1 - conf
+    n = int(n_small)
+    assert stats.newcombe_pvalue(small["percent_a"] / 100, n, small["percent_b"] / 100, n) < alpha
+    if n > 1:
+        assert stats.newcombe_pvalue(small["percent_a"] / 100, n - 1, small["percent_b"] / 100, n - 1) >= alpha
+    assert small["conclusion"] == stats.DEPENDS
+
+
+def test_break_even_follows_the_table_adjustment():
+    """With a second, weaker gap in the table, BH asks more of each: the break-even base cannot fall."""
+    alone = _one_gap(0.49, 0.68)["break_even_n"]
+    rows = [["a", "s", "m1", "marketing", 2020, 49.0, "=", None, "unknown", None],
+            ["b", "s", "m1", "it", 2020, 68.0, "=", None, "unknown", None],
+            ["c", "s", "m2", "marketing", 2020, 41.0, "=", None, "unknown", None],
+            ["d", "s", "m2", "it", 2020, 38.0, "=", None, "unknown", None]]
+    table = stats.compare_pairs(_frame(rows), "group", "marketing", "it", ["study_id", "metric", "year"]).set_index("metric")
+    assert table.loc["m1", "break_even_n"] > alone
+    assert table.loc["m2", "break_even_n"] > table.loc["m1", "break_even_n"]
+
+
+def test_no_difference_has_no_break_even_base():
+    row = _one_gap(0.4, 0.4)
+    assert math.isnan(row["break_even_n"]) and row["conclusion"] == stats.NOT_SIGNIFICANT
+
+
+def test_split_sweep_over_a_known_total():
+    row = _one_gap(0.30, 0.13, total=131)
+    expected = np.mean([stats.newcombe_pvalue(0.30, s * 131, 0.13, (1 - s) * 131) < 0.05 for s in stats.SPLIT_SHARES])
+    assert 0 < expected < 1 and row["splits_significant"] == pytest.approx(expected)
+    assert row["conclusion"] == stats.DEPENDS and math.isnan(row["break_even_n"])
+    assert _one_gap(0.90, 0.10, total=131)["conclusion"] == stats.HOLDS
+    assert _one_gap(0.83, 0.80, total=131)["conclusion"] == stats.NOT_SIGNIFICANT
+
+
+def test_minimum_bases_say_so():
+    f = _frame([["x", "s", "m", "very_effective", 2021, 60.0, "=", 46, "derived_minimum", None],
+                ["y", "s", "m", "effective", 2021, 52.0, "=", 78, "derived_minimum", None],
+                ["v", "s", "m2", "very_effective", 2021, 83.0, "=", 46, "derived_minimum", None],
+                ["w", "s", "m2", "effective", 2021, 51.0, "=", 78, "derived_minimum", None]])
+    out = stats.compare_pairs(f, "group", "very_effective", "effective", ["study_id", "metric", "year"]).set_index("metric")
+    assert out.loc["m", "conclusion"] == stats.NOT_SIGNIFICANT_AT_MINIMUM
+    assert out.loc["m2", "conclusion"] == stats.HOLDS
+    assert "base is a minimum (at least 46)" in out.loc["m", "caveat"]

@@ -23,9 +23,13 @@ from .tables import Field, check_table, read_table
 DATA_DIR = Path(os.environ.get("CMOCIO_DATA_DIR", Path(__file__).resolve().parents[2] / "data"))
 
 THEMES = ("alignment", "incentives", "customer_experience", "martech_planning", "context")
-GROUPS = ("marketing", "it", "all", "very_effective", "effective")
+GROUPS = ("marketing", "it", "all", "very_effective", "effective", "unspecified")
 QUALIFIERS = ("=", ">", "<", "~")
-BASE_KINDS = ("reported", "derived", "unknown")
+BASE_KINDS = ("reported", "minimum", "derived", "derived_minimum", "unknown")
+#: Base kinds whose ``base_n`` is a floor ("more than N" respondents, or derived from such a count).
+MINIMUM_KINDS = ("minimum", "derived_minimum")
+#: Base kinds that carry a ``base_n``.
+KNOWN_KINDS = ("reported", "minimum", "derived", "derived_minimum")
 #: Two rows that report the same figure may differ by rounding at most this much (points).
 AGREEMENT_TOLERANCE = 1.0
 
@@ -105,6 +109,54 @@ def _reference_path(findings_path: Path | None, name: str, data_dir: Path) -> Pa
     return data_dir / FILES[name]
 
 
+def _base_problems(row: pd.Series, fpath: str, line: int, study: pd.Series | None) -> list[Problem]:
+    """The rules that tie a finding's ``base_n`` to its ``base_n_kind``, group and study."""
+    problems = []
+    kind = "" if pd.isna(row["base_n_kind"]) else str(row["base_n_kind"])
+    n = row["base_n"]
+    if kind in KNOWN_KINDS and pd.isna(n):
+        problems.append(Problem(fpath, line, "base_n", f"is blank but base_n_kind is '{kind}'"))
+    if kind == "unknown" and not pd.isna(n):
+        problems.append(Problem(fpath, line, "base_n", "has a value but base_n_kind is 'unknown'"))
+    if kind.startswith("derived") and pd.isna(row["note"]) and pd.isna(row["derived_from"]):
+        problems.append(Problem(fpath, line, "note", "a derived base needs a note saying how it was derived"))
+    if row["group"] == "unspecified" and kind != "unknown":
+        problems.append(Problem(fpath, line, "base_n_kind",
+                                f"is '{kind}', but a figure whose respondent group is not named has no base: "
+                                "use 'unknown' and leave base_n blank"))
+    if study is None or pd.isna(study["respondents"]) or pd.isna(n):
+        return problems
+    total, qualifier = int(study["respondents"]), str(study["respondents_qualifier"])
+    if qualifier == ">" and kind in ("reported", "derived"):
+        better = "minimum" if kind == "reported" else "derived_minimum"
+        problems.append(Problem(fpath, line, "base_n_kind",
+                                f"is '{kind}', but study '{row['study_id']}' reports more than {total:,} respondents, "
+                                f"so a base taken from it is a floor: use '{better}'"))
+    if qualifier == "=" and int(n) > total:
+        problems.append(Problem(fpath, line, "base_n",
+                                f"{int(n):,} is more than the {total:,} respondents study '{row['study_id']}' had in all"))
+    return problems
+
+
+def _rank_problems(f: pd.DataFrame, fpath: str) -> list[Problem]:
+    """Ranked lists (one per study and group) use competition ranking: equal figures share a rank.
+
+    The rank of an item is 1 + the number of items in its list with a higher figure
+    (34, 31, 31 rank 1, 2, 2; the next item ranks 4).
+    """
+    problems = []
+    ranked = f[f["list_rank"].notna()]
+    for _, lst in ranked.groupby(["study_id", "group"], sort=False):
+        pct = lst["percent"].to_numpy(dtype=float)
+        for (line, row), p in zip(lst.iterrows(), pct):
+            expected = 1 + int((pct > p).sum())
+            if int(row["list_rank"]) != expected:
+                problems.append(Problem(fpath, int(line), "list_rank",
+                                        f"is {int(row['list_rank'])}, but {row['percent']:g}% ranks {expected} in its list "
+                                        "(equal figures share a rank; the next rank skips)"))
+    return problems
+
+
 def _cross_file_problems(ds: Dataset, paths: dict[str, Path]) -> list[Problem]:
     f, fpath = ds.findings, str(paths["findings"])
     problems: list[Problem] = []
@@ -119,20 +171,14 @@ def _cross_file_problems(ds: Dataset, paths: dict[str, Path]) -> list[Problem]:
     refs("metric", ds.metrics["metric"], "metrics")
 
     theme_of = dict(zip(ds.metrics["metric"], ds.metrics["theme"]))
+    studies = {r["study_id"]: r for _, r in ds.studies.iterrows()}
     for line, row in f.iterrows():
         expected = theme_of.get(row["metric"])
         if expected is not None and not pd.isna(row["theme"]) and row["theme"] != expected:
             problems.append(Problem(fpath, int(line), "theme",
                                     f"'{row['theme']}' differs from the theme of metric '{row['metric']}' "
                                     f"in metrics.csv ('{expected}')"))
-        kind = "" if pd.isna(row["base_n_kind"]) else str(row["base_n_kind"])
-        n = row["base_n"]
-        if kind in ("reported", "derived") and pd.isna(n):
-            problems.append(Problem(fpath, int(line), "base_n", f"is blank but base_n_kind is '{kind}'"))
-        if kind == "unknown" and not pd.isna(n):
-            problems.append(Problem(fpath, int(line), "base_n", "has a value but base_n_kind is 'unknown'"))
-        if kind == "derived" and pd.isna(row["note"]) and pd.isna(row["derived_from"]):
-            problems.append(Problem(fpath, int(line), "note", "a derived base needs a note saying how it was derived"))
+        problems.extend(_base_problems(row, fpath, int(line), studies.get(row["study_id"])))
 
     ids = set(f["finding_id"])
     for line, value in f["derived_from"].dropna().items():
@@ -145,6 +191,8 @@ def _cross_file_problems(ds: Dataset, paths: dict[str, Path]) -> list[Problem]:
         if sy is not None and not pd.isna(sy) and not pd.isna(row["year"]) and int(sy) != int(row["year"]):
             problems.append(Problem(fpath, int(line), "year",
                                     f"{row['year']} differs from the year of study '{row['study_id']}' ({sy})"))
+
+    problems.extend(_rank_problems(f, fpath))
 
     exact = f[(f["qualifier"] == "=").fillna(False)]
     for _, grp in exact.groupby(["study_id", "metric", "group", "year"], sort=False):

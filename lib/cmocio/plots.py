@@ -25,6 +25,7 @@ GROUP_COLOURS = {
     "all": "#7570b3",
     "very_effective": "#1f78b4",
     "effective": "#a6cee3",
+    "unspecified": "#999999",
 }
 GROUP_LABELS = {
     "marketing": "Marketing",
@@ -32,6 +33,7 @@ GROUP_LABELS = {
     "all": "All respondents",
     "very_effective": "Very effective CMO-CIO relationship",
     "effective": "Effective CMO-CIO relationship",
+    "unspecified": "Respondent group not named",
 }
 
 #: The same groups as nouns inside a sentence.
@@ -41,6 +43,7 @@ GROUP_NOUNS = {
     "all": "all respondents",
     "very_effective": "very effective CMO-CIO relationships",
     "effective": "effective CMO-CIO relationships",
+    "unspecified": "a respondent group the article does not name",
 }
 
 

@@ -80,7 +80,7 @@ class Context:
         shown = frame.reset_index(drop=True).copy()
         for col in shown.columns:
             if pd.api.types.is_float_dtype(shown[col]):
-                digits = 3 if col.startswith("p_") or col in ("cohens_h", "z") else 1
+                digits = 3 if col.startswith("p_") or col in ("cohens_h", "splits_significant") else 1
                 shown[col] = shown[col].round(digits)
         return shown
 
@@ -120,6 +120,8 @@ class Context:
         signed = np.sign(gaps["diff"].astype(float) * d) if not gaps.empty else d
         gaps["rosier"] = np.select([signed > 0, signed < 0], ["marketing", "it"], "neither")
         gaps.loc[d == 0, "rosier"] = "not applicable"
+        if not gaps.empty:  # a bound that cannot cut the observed way names no rosier side
+            gaps.loc[~gaps["testable"].astype(bool) & (d != 0), "rosier"] = stats.NOT_TESTABLE
         return gaps
 
     def segment_gaps(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -138,13 +140,13 @@ class Context:
                 part = stats.compare_pairs(grp, "year", late, early, ["series", "metric", "group"],
                                            self.confidence, self.assumed_n)
                 parts.append(part)
-        if not parts:
-            return stats.compare_pairs(f.iloc[:0], "year", 1, 0, ["series", "metric", "group"])
-        out = pd.concat(parts, ignore_index=True)
-        out = out.rename(columns={"a": "year_late", "b": "year_early", "percent_a": "percent_late",
-                                  "percent_b": "percent_early", "n_a": "n_late", "n_b": "n_early"})
-        stats.add_adjusted(out, self.confidence)  # one adjustment across all series and waves
-        return out
+        out = pd.concat(parts, ignore_index=True) if parts else stats.empty_comparison(["series", "metric", "group"])
+        # One adjustment, one set of break-even scenarios, across all series and waves.
+        out = stats.finish_comparison(out, self.confidence)
+        names = {"a": "year_late", "b": "year_early"}
+        names.update({c: c[:-2] + ("_late" if c.endswith("_a") else "_early")
+                      for c in out.columns if c.endswith(("_a", "_b"))})
+        return out.rename(columns=names)
 
     def figures_table(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The numbers behind a chart of figures: study, question, group, %, interval, base and caveat."""
@@ -214,7 +216,7 @@ def start(name: str, *, confidence: float = 0.95, studies: Sequence[str] = (), f
         raise ParameterError(f"studies: unknown study id(s) {', '.join(map(repr, unknown))}; "
                              f"known ids are {', '.join(sorted(known))}")
     f = ds.findings if not studies else ds.findings[ds.findings["study_id"].isin(studies)]
-    f = stats.with_intervals(distinct_figures(f), confidence, assumed_base_n or None)
+    f = stats.with_intervals(stats.with_study_sizes(distinct_figures(f), ds.studies), confidence, assumed_base_n or None)
     out = Path(output_dir) / name
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -117,13 +117,51 @@ def kish_effective_n(weights: Sequence[float]) -> float:
     return float(w.sum() ** 2 / s2) if s2 > 0 else 0.0
 
 
-def base_for(base_n: object, assumed_n: int | None) -> tuple[float, str]:
-    """The base to compute with and where it comes from: ('reported'|'derived'|'assumed'|'none')."""
+#: Base kinds of a finding whose ``base_n`` is known; the ``minimum`` kinds are floors ("more than N").
+KNOWN_BASES = ("reported", "minimum", "derived", "derived_minimum")
+MINIMUM_BASES = ("minimum", "derived_minimum")
+#: Study-level columns a findings frame may carry (see :func:`with_study_sizes`).
+STUDY_SIZE_COLUMNS = ("study_n", "study_n_qualifier")
+
+
+def with_study_sizes(findings: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
+    """Add each finding's study size as reported: ``study_n`` and ``study_n_qualifier`` (``=`` or ``>``)."""
+    size = studies.set_index("study_id")
+    out = findings.copy()
+    out["study_n"] = out["study_id"].map(size["respondents"]).astype(float)
+    out["study_n_qualifier"] = out["study_id"].map(size["respondents_qualifier"]).astype(object)
+    return out
+
+
+def base_for(base_n: object, assumed_n: int | None, cap: float = math.nan) -> tuple[float, str]:
+    """The base to compute with and where it comes from.
+
+    Returns ``(n, "")`` for a known base (the caller keeps its kind), ``(n, "assumed")``
+    for an assumption, never above ``cap`` (a study's exact total), or ``(nan, "none")``.
+    """
     if base_n is not None and not pd.isna(base_n):
         return float(base_n), ""
     if assumed_n:
-        return float(assumed_n), "assumed"
+        return float(min(assumed_n, cap)) if not math.isnan(cap) else float(assumed_n), "assumed"
     return math.nan, "none"
+
+
+def _exact_total(row: pd.Series | dict, suffix: str = "") -> float:
+    """A study's total where it is exact (not "more than N"); nan otherwise."""
+    n, q = row.get("study_n" + suffix, math.nan), row.get("study_n_qualifier" + suffix, None)
+    return float(n) if q == "=" and n is not None and not pd.isna(n) else math.nan
+
+
+def base_caveat(kind: str, n: float, assumed_n: int | None = None) -> str:
+    """How a base was arrived at, in words, for a caveat column."""
+    if kind in MINIMUM_BASES:
+        return f"base is a minimum (at least {n:,.0f}); interval and test conservative"
+    if kind == "assumed":
+        capped = assumed_n is not None and n < assumed_n
+        return f"base unknown; assumed n={n:,.0f}" + (" (capped at the study's total)" if capped else "")
+    if kind == "none":
+        return "base unknown; no interval"
+    return ""
 
 
 INTERVAL_COLUMNS = ["n_used", "n_source", "ci_low", "ci_high", "caveat"]
@@ -134,7 +172,8 @@ def with_intervals(findings: pd.DataFrame, confidence: float = 0.95, assumed_n: 
 
     Adds ``n_used``, ``n_source`` (the row's ``base_n_kind``, or ``assumed`` /
     ``none``), ``ci_low``, ``ci_high`` and ``caveat``. Rows without a base get
-    no interval unless ``assumed_n`` is given.
+    no interval unless ``assumed_n`` is given; an assumed base never exceeds the
+    study's exact total (``study_n`` with qualifier ``=``, where the frame has it).
     """
     _check_confidence(confidence)
     if assumed_n is not None and assumed_n < 0:
@@ -146,23 +185,59 @@ def with_intervals(findings: pd.DataFrame, confidence: float = 0.95, assumed_n: 
         return out
     rows = []
     for _, r in out.iterrows():
-        n, src = base_for(r.get("base_n"), assumed_n)
+        n, src = base_for(r.get("base_n"), assumed_n, _exact_total(r))
         src = src or str(r.get("base_n_kind", "reported"))
         low = high = math.nan
         if not math.isnan(n):
             low, high = wilson_interval(float(r["percent"]) / 100, n, confidence)
-        caveats = [QUALIFIER_CAVEATS.get(str(r.get("qualifier", "=")), "")]
-        if src == "assumed":
-            caveats.append(f"base unknown; assumed n={int(n)}")
-        elif src == "none":
-            caveats.append("base unknown; no interval")
+        caveats = [QUALIFIER_CAVEATS.get(str(r.get("qualifier", "=")), ""), base_caveat(src, n, assumed_n)]
         rows.append((n, src, 100 * low, 100 * high, "; ".join(c for c in caveats if c)))
     extra = pd.DataFrame(rows, columns=INTERVAL_COLUMNS, index=out.index)
     return pd.concat([out, extra], axis=1)
 
 
-COMPARE_COLUMNS = ["a", "b", "percent_a", "percent_b", "n_a", "n_b", "diff", "diff_low", "diff_high",
-                   "z", "p_value", "p_adjusted", "significant", "cohens_h", "caveat"]
+# ---- comparisons of published figures --------------------------------------------------------
+
+NEWCOMBE_METHOD = "Newcombe interval; p-value by inverting it"
+NOT_TESTABLE = "not testable: published as a bound"
+#: The plain-words conclusions of a comparison (column ``conclusion``).
+HOLDS = "holds whatever the unknown bases"
+DEPENDS = "depends on the unknown bases"
+NOT_SIGNIFICANT = "not significant"
+NOT_SIGNIFICANT_AT_MINIMUM = "not significant at the minimum bases"
+#: Break-even bases are searched up to this many respondents per side.
+MAX_BREAK_EVEN_N = 100_000
+#: Marketing's share of a study's total in the split sweep: 10% to 90% in steps of one point.
+SPLIT_SHARES = np.round(np.arange(0.10, 0.9001, 0.01), 2)
+
+COMPARE_COLUMNS = ["a", "b", "percent_a", "percent_b", "qualifier_a", "qualifier_b", "n_a", "n_b",
+                   "base_a", "base_b", "study_n_a", "study_n_qualifier_a", "study_n_b", "study_n_qualifier_b",
+                   "diff", "diff_low", "diff_high", "p_value", "p_adjusted", "significant", "cohens_h",
+                   "method", "testable", "break_even_n", "splits_significant", "conclusion", "caveat"]
+
+
+def bound_allows(diff: float, qualifier_a: str, qualifier_b: str) -> bool:
+    """Whether figures published as bounds allow a conclusion in the direction of ``diff`` (= a − b).
+
+    "More than x" (``>``) for ``a`` means the true ``a`` may be higher still, so
+    it can support "a is higher than b" but never "a is lower"; ``<`` the reverse.
+    For ``b`` the directions swap. When the two bounds leave no direction (both
+    "more than"), nothing can be concluded, not even "no difference".
+    """
+    allowed = {1, -1}
+    for q, sign in ((qualifier_a, 1), (qualifier_b, -1)):
+        if q == ">":
+            allowed &= {sign}
+        elif q == "<":
+            allowed &= {-sign}
+    return bool(allowed) and (diff == 0 or int(np.sign(diff)) in allowed)
+
+
+def open_side(qualifier_a: str, qualifier_b: str) -> tuple[bool, bool]:
+    """Which interval limits a bound leaves open: (low open, high open) for a − b."""
+    high = qualifier_a == ">" or qualifier_b == "<"  # a may be higher, or b lower: the difference may be larger
+    low = qualifier_a == "<" or qualifier_b == ">"
+    return low, high
 
 
 def compare_pairs(findings: pd.DataFrame, column: str, a: object, b: object, keys: Sequence[str],
@@ -172,9 +247,14 @@ def compare_pairs(findings: pd.DataFrame, column: str, a: object, b: object, key
     One output row per combination of ``keys`` that has both an ``a`` and a
     ``b`` figure (for example ``column="group", a="marketing", b="it",
     keys=["study_id", "metric", "year"]`` gives each study's perception gap).
-    ``diff`` is ``a − b`` in percentage points, with a Newcombe interval, a
-    pooled z-test and Benjamini–Hochberg adjustment across the rows tested.
-    Where either base is unknown (and no ``assumed_n``), only the difference is given.
+    ``diff`` is ``a − b`` in percentage points, with a Newcombe interval and the
+    p-value that inverts it, Benjamini–Hochberg adjusted across the rows tested.
+
+    Each side's base is labelled (``base_a``/``base_b``: reported, minimum,
+    derived, derived_minimum, assumed, none). Where a base is unknown (and no
+    ``assumed_n``), only the difference is given, with its break-even base or
+    split sweep (:func:`add_sensitivity`). A comparison that needs a published
+    bound to cut the way it cannot is ``testable = False``, untested.
     Where several rows report the same figure, the first published (not derived) one is used.
     """
     conf = _check_confidence(confidence)
@@ -184,34 +264,215 @@ def compare_pairs(findings: pd.DataFrame, column: str, a: object, b: object, key
     left = findings[findings[column] == a].drop_duplicates(keys)
     right = findings[findings[column] == b].drop_duplicates(keys)
     cols = keys + ["percent", "base_n", "qualifier"]
+    cols += [c for c in ("base_n_kind", "study_id", *STUDY_SIZE_COLUMNS) if c in findings.columns and c not in keys]
     merged = left[cols].merge(right[cols], on=keys, suffixes=("_a", "_b"))
     if merged.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in keys + COMPARE_COLUMNS})
+        return empty_comparison(keys)
     records = []
     for _, r in merged.iterrows():
-        pa_, pb_ = float(r["percent_a"]) / 100, float(r["percent_b"]) / 100
-        na, sa = base_for(r["base_n_a"], assumed_n)
-        nb, sb = base_for(r["base_n_b"], assumed_n)
-        low = high = z = pv = math.nan
-        caveats = []
-        if "none" in (sa, sb):
-            caveats.append("a base is unknown; difference only")
-        else:
-            low, high = newcombe_interval(pa_, na, pb_, nb, conf)
-            z, pv = two_proportion_ztest(pa_, na, pb_, nb)
-            if "assumed" in (sa, sb):
-                caveats.append(f"base unknown; assumed n={assumed_n}")
-        for q in {str(r["qualifier_a"]), str(r["qualifier_b"])}:
-            if QUALIFIER_CAVEATS.get(q):
-                caveats.append(QUALIFIER_CAVEATS[q])
-        records.append({**{k: r[k] for k in keys}, "a": a, "b": b,
-                        "percent_a": 100 * pa_, "percent_b": 100 * pb_, "n_a": na, "n_b": nb,
-                        "diff": 100 * (pa_ - pb_), "diff_low": 100 * low, "diff_high": 100 * high,
-                        "z": z, "p_value": pv, "cohens_h": cohens_h(pa_, pb_),
-                        "caveat": "; ".join(caveats)})
+        same_study = "study_id" in keys or r.get("study_id_a", "") == r.get("study_id_b", None)
+        records.append({**{k: r[k] for k in keys}, **_compare_row(r, a, b, conf, assumed_n, same_study)})
     out = pd.DataFrame.from_records(records)
-    add_adjusted(out, conf)
-    return out[keys + COMPARE_COLUMNS]
+    return finish_comparison(out, conf)[keys + COMPARE_COLUMNS]
+
+
+def empty_comparison(keys: Sequence[str]) -> pd.DataFrame:
+    """A comparison table with no rows and every column."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in list(keys) + COMPARE_COLUMNS})
+
+
+def _compare_row(r: pd.Series, a: object, b: object, conf: float, assumed_n: int | None, same_study: bool) -> dict:
+    pa_, pb_ = float(r["percent_a"]) / 100, float(r["percent_b"]) / 100
+    qa, qb = str(r["qualifier_a"]), str(r["qualifier_b"])
+    cap_a = _exact_total(r, "_a") if "study_n_a" in r else _exact_total(r)
+    cap_b = _exact_total(r, "_b") if "study_n_b" in r else _exact_total(r)
+    if same_study and pd.isna(r["base_n_a"]) and pd.isna(r["base_n_b"]):
+        cap_a, cap_b = cap_a / 2, cap_b / 2  # two unknown shares of one known total: at most an even split each
+    na, sa = base_for(r["base_n_a"], assumed_n, cap_a)
+    nb, sb = base_for(r["base_n_b"], assumed_n, cap_b)
+    sa = sa or str(r.get("base_n_kind_a", "reported"))
+    sb = sb or str(r.get("base_n_kind_b", "reported"))
+    diff = 100 * (pa_ - pb_)
+    testable = bound_allows(diff, qa, qb)
+    low = high = pv = math.nan
+    caveats = []
+    if not testable:
+        caveats.append(NOT_TESTABLE)
+    elif "none" in (sa, sb):
+        caveats.append("a base is unknown; difference only")
+    else:
+        low, high = newcombe_interval(pa_, na, pb_, nb, conf)
+        pv = newcombe_pvalue(pa_, na, pb_, nb)
+        low_open, high_open = open_side(qa, qb)
+        if low_open:
+            low = math.nan
+        if high_open:
+            high = math.nan
+        if low_open or high_open:
+            caveats.append(f"{'lower' if low_open else 'upper'} limit open: computed at a published bound")
+    for kind, n in ((sa, na), (sb, nb)):
+        text = base_caveat(kind, n, assumed_n) if kind != "none" else ""
+        if text and text not in caveats:
+            caveats.append(text)
+    for q in dict.fromkeys((qa, qb)):
+        if QUALIFIER_CAVEATS.get(q) and testable:
+            caveats.append(QUALIFIER_CAVEATS[q])
+    return {"a": a, "b": b, "percent_a": 100 * pa_, "percent_b": 100 * pb_, "qualifier_a": qa, "qualifier_b": qb,
+            "n_a": na, "n_b": nb, "base_a": sa, "base_b": sb,
+            "study_n_a": r.get("study_n_a", math.nan), "study_n_qualifier_a": r.get("study_n_qualifier_a", None),
+            "study_n_b": r.get("study_n_b", math.nan), "study_n_qualifier_b": r.get("study_n_qualifier_b", None),
+            "diff": diff, "diff_low": 100 * low, "diff_high": 100 * high, "p_value": pv,
+            "cohens_h": cohens_h(pa_, pb_), "method": NEWCOMBE_METHOD if not math.isnan(pv) else "",
+            "testable": testable, "caveat": "; ".join(caveats)}
+
+
+def finish_comparison(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Adjust a whole comparison table (BH), then add break-even bases, split sweeps and conclusions.
+
+    Call it again after concatenating comparison tables, so that adjustment and
+    sensitivity run over the table a reader sees.
+    """
+    add_adjusted(frame, confidence)
+    return add_sensitivity(frame, confidence)
+
+
+def _role(frame: pd.DataFrame, side: str) -> np.ndarray:
+    """Which function each side's figure is from: the ``group`` key, else the compared value."""
+    col = frame["group"] if "group" in frame.columns else frame[side]
+    return col.astype(str).to_numpy()
+
+
+def _scenario_significant(p1: np.ndarray, n1: np.ndarray, p2: np.ndarray, n2: np.ndarray,
+                          tested: np.ndarray, alpha: float) -> np.ndarray:
+    """Significance of every row under one set of bases, BH-adjusted over the rows tested."""
+    ok = tested & ~np.isnan(n1) & ~np.isnan(n2)
+    sig = np.zeros(len(p1), dtype=bool)
+    if ok.any():
+        pv = newcombe_pvalues(p1[ok], n1[ok], p2[ok], n2[ok])
+        sig[ok] = bh_adjust(pv) < alpha
+    return sig
+
+
+def add_sensitivity(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """What the unknown bases would take: ``break_even_n``, ``splits_significant`` and ``conclusion``.
+
+    * ``break_even_n``: for a row with a base that is unknown and not bounded by a
+      known total, the smallest per-side base at which the difference would be
+      significant after BH adjustment over the table, with every such unknown base
+      in the table set to that same number, sides of a known total split evenly,
+      and known bases as labelled. Missing where it would take more than
+      :data:`MAX_BREAK_EVEN_N` per side (or there is no difference).
+    * ``splits_significant``: for a row whose unknown bases are shares of a known
+      study total (the functional split is not reported), the fraction of
+      marketing shares from 10% to 90% under which the difference is significant;
+      rows with no bounded total stay untested in these scenarios.
+    * ``conclusion``: whether the result holds whatever the unknown bases are.
+    Changes ``frame`` in place and returns it.
+    """
+    alpha = 1 - _check_confidence(confidence)
+    m = len(frame)
+    frame["break_even_n"] = pd.Series(np.full(m, np.nan), index=frame.index, dtype=float)
+    frame["splits_significant"] = pd.Series(np.full(m, np.nan), index=frame.index, dtype=float)
+    frame["conclusion"] = pd.Series([""] * m, index=frame.index, dtype=object)
+    if m == 0:
+        return frame
+    p1 = frame["percent_a"].to_numpy(dtype=float) / 100
+    p2 = frame["percent_b"].to_numpy(dtype=float) / 100
+    tested = frame["testable"].astype(bool).to_numpy() & (p1 != p2)
+    known = {s: np.where(frame[f"base_{s}"].isin(KNOWN_BASES), frame[f"n_{s}"].to_numpy(dtype=float), np.nan)
+             for s in ("a", "b")}
+    total = {s: np.where(frame[f"study_n_qualifier_{s}"].astype(object) == "=",
+                         frame[f"study_n_{s}"].to_numpy(dtype=float), np.nan) for s in ("a", "b")}
+    role = {s: _role(frame, s) for s in ("a", "b")}
+    # A side whose unknown base is a share of a known total (marketing or IT of a study without its split).
+    split = {s: np.isnan(known[s]) & ~np.isnan(total[s]) & np.isin(role[s], ["marketing", "it"]) for s in ("a", "b")}
+    free = {s: np.isnan(known[s]) & ~split[s] for s in ("a", "b")}
+
+    def share_base(s: str, share: float) -> np.ndarray:
+        frac = np.where(role[s] == "marketing", share, 1 - share)
+        return np.where(split[s], total[s] * frac, known[s])
+
+    # Split sweep: rows with free unknown bases stay untested.
+    sweep_rows = (split["a"] | split["b"]) & ~free["a"] & ~free["b"]
+    if sweep_rows.any():
+        hits = np.zeros(m)
+        for share in SPLIT_SHARES:
+            hits += _scenario_significant(p1, share_base("a", share), p2, share_base("b", share), tested, alpha)
+        frame.loc[sweep_rows, "splits_significant"] = hits[sweep_rows] / len(SPLIT_SHARES)
+
+    # Break-even: free unknown bases all at n; known totals split evenly.
+    even = {s: share_base(s, 0.5) for s in ("a", "b")}
+
+    def scenario(n: float) -> np.ndarray:
+        return _scenario_significant(p1, np.where(free["a"], n, even["a"]), p2, np.where(free["b"], n, even["b"]),
+                                     tested, alpha)
+
+    be_rows = np.flatnonzero((free["a"] | free["b"]) & tested)
+    if len(be_rows):
+        at_max = scenario(MAX_BREAK_EVEN_N)
+        for i in be_rows:
+            if not at_max[i]:
+                continue
+            lo, hi = 1, MAX_BREAK_EVEN_N  # not significant at lo (checked below), significant at hi
+            if scenario(lo)[i]:
+                frame.iloc[i, frame.columns.get_loc("break_even_n")] = 1.0
+                continue
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (lo, mid) if scenario(mid)[i] else (mid, hi)
+            frame.iloc[i, frame.columns.get_loc("break_even_n")] = float(hi)
+
+    conclusions = []
+    for i in range(m):
+        row = frame.iloc[i]
+        if not bool(row["testable"]):
+            conclusions.append(NOT_TESTABLE)
+        elif free["a"][i] or free["b"][i]:
+            conclusions.append(DEPENDS if not math.isnan(row["break_even_n"]) else NOT_SIGNIFICANT)
+        elif split["a"][i] or split["b"][i]:
+            share = row["splits_significant"]
+            conclusions.append(HOLDS if share == 1 else NOT_SIGNIFICANT if share == 0 else DEPENDS)
+        elif pd.notna(row["significant"]) and bool(row["significant"]):
+            conclusions.append(HOLDS)
+        elif {row["base_a"], row["base_b"]} & set(MINIMUM_BASES):
+            conclusions.append(NOT_SIGNIFICANT_AT_MINIMUM)
+        else:
+            conclusions.append(NOT_SIGNIFICANT)
+    frame["conclusion"] = conclusions
+    return frame
+
+
+def _wilson_arrays(p: np.ndarray, n: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score limits, vectorised (the closed form statsmodels' ``wilson`` uses)."""
+    z2 = z * z
+    denom = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denom
+    half = z / denom * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return centre - half, centre + half
+
+
+def newcombe_pvalues(p1: np.ndarray, n1: np.ndarray, p2: np.ndarray, n2: np.ndarray) -> np.ndarray:
+    """Two-sided p-values that agree with the Newcombe interval, for arrays of comparisons.
+
+    For each row, the largest alpha whose (1 − alpha) Newcombe interval still
+    holds zero, found by bisection on the normal quantile: a difference is
+    significant at alpha exactly when that interval excludes zero.
+    """
+    from scipy.stats import norm
+
+    p1, n1, p2, n2 = (np.asarray(v, dtype=float) for v in (p1, n1, p2, n2))
+    d = p1 - p2
+    lo, hi = np.zeros_like(d), np.full_like(d, 40.0)
+    for _ in range(52):  # 40 / 2**52: z to within 1e-14
+        z = (lo + hi) / 2
+        l1, u1 = _wilson_arrays(p1, n1, z)
+        l2, u2 = _wilson_arrays(p2, n2, z)
+        lower = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+        upper = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+        excludes = np.where(d > 0, lower > 0, upper < 0)
+        lo, hi = np.where(excludes, z, lo), np.where(excludes, hi, z)
+    out = 2 * norm.sf((lo + hi) / 2)
+    return np.where(d == 0, 1.0, out)
 
 
 def newcombe_pvalue(p1: float, n1: float, p2: float, n2: float) -> float:
@@ -221,24 +482,10 @@ def newcombe_pvalue(p1: float, n1: float, p2: float, n2: float) -> float:
     difference is significant at level alpha exactly when the (1 − alpha)
     Newcombe interval excludes zero.
     """
-    from scipy.optimize import brentq
-
     _check_share(p1, "p1"), _check_share(p2, "p2")
     if not (n1 > 0 and n2 > 0):
         raise ValueError(f"n1 and n2 must be positive, got {n1!r} and {n2!r}")
-    if p1 == p2:
-        return 1.0
-
-    def edge(alpha: float) -> float:
-        low, high = newcombe_interval(p1, n1, p2, n2, 1 - alpha)
-        return low if p1 > p2 else -high  # crosses 0 where the interval starts to exclude 0
-
-    lo, hi = 1e-15, 1 - 1e-12
-    if edge(lo) > 0:
-        return 0.0
-    if edge(hi) <= 0:
-        return 1.0
-    return float(brentq(edge, lo, hi, xtol=1e-14, rtol=1e-10))
+    return float(newcombe_pvalues(np.array([p1]), np.array([n1]), np.array([p2]), np.array([n2]))[0])
 
 
 def score_test_fixed(p: float, n: float, p0: float) -> float:

@@ -109,6 +109,8 @@ def benchmark(yours: pd.DataFrame, published: pd.DataFrame, confidence: float = 
             method = TWO_SAMPLE
             if src == "assumed":
                 caveats.append(f"published base unknown; assumed n={assumed_n}")
+            elif kind in stats.MINIMUM_BASES:
+                caveats.append(f"published {stats.base_caveat(kind, n2)}")
         q = str(r.benchmark_qualifier)
         untested = None  # a verdict that replaces the test's, for rows that may not be tested
         if q == ">" and diff >= 0:

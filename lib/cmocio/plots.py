@@ -227,3 +227,40 @@ def coverage(table: pd.DataFrame, *, title: str = "", ax: plt.Axes | None = None
     ax.set_ylabel("")
     ax.set_title(title)
     return ax
+
+
+def break_even(frame: pd.DataFrame, label: str, n: str, size: str, note: str, *, title: str = "",
+               ax: plt.Axes | None = None) -> plt.Axes:
+    """What each comparison would take: its break-even base per side beside the study's reported size.
+
+    ``n``: break-even base per side (a dot; missing for rows without one);
+    ``size``: the study's respondents in all (a bar tick); ``note``: a few words
+    drawn for rows without a break-even base (split sweeps, bounds, no difference).
+    Log scale, as bases run from tens to tens of thousands.
+    """
+    ax = _axes(ax, _rows_height(list(frame[label])) if not frame.empty else 2)
+    if frame.empty:
+        return _empty(ax, title)
+    ys = np.arange(len(frame))[::-1]
+    nn = frame[n].to_numpy(dtype=float)
+    ss = frame[size].to_numpy(dtype=float)
+    has_n, has_s = ~np.isnan(nn), ~np.isnan(ss)
+    finite = np.concatenate([nn[has_n], ss[has_s], [10.0]])
+    lo, hi = max(1.0, finite.min() / 3), finite.max() * 3
+    ax.set_xscale("log")
+    ax.set_xlim(lo, hi)
+    if has_s.any():
+        ax.scatter(ss[has_s], ys[has_s], marker="|", s=260, linewidths=2.5, color=GROUP_COLOURS["all"],
+                   label="study's respondents in all, as reported", zorder=2)
+    if has_n.any():
+        ax.scatter(nn[has_n], ys[has_n], color="#333333", s=45, label="break-even base per side", zorder=3)
+    for y, text, show in zip(ys, frame[note].astype(str), ~has_n):
+        if show and text:
+            ax.annotate(wrap(text, 60), (lo, y), xytext=(4, 0), textcoords="offset points", va="center",
+                        fontsize=8, color="#444444", zorder=4,
+                        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+    ax.set_yticks(ys, [wrap(v) for v in frame[label]])
+    ax.set_xlabel("Respondents per side (log scale)")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    ax.set_title(title, pad=28)
+    return ax

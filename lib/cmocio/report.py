@@ -148,11 +148,102 @@ class Context:
                       for c in out.columns if c.endswith(("_a", "_b"))})
         return out.rename(columns=names)
 
+    def robustness(self, table: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
+        """One row per comparison: label, difference, conclusion, and what the unknown bases would take.
+
+        ``table`` is a comparison table (perception gaps, segment gaps or wave
+        changes); ``labels`` are the row labels a chart uses.
+        """
+        late = "percent_late" in table.columns
+        a, b = ("late", "early") if late else ("a", "b")
+        rows = []
+        for lab, (_, r) in zip(labels, table.iterrows()):
+            size = study_size(r, b, a) if late else study_size(r, a, b)  # waves in time order
+            rows.append({"label": lab, "diff": r["diff"], "conclusion": r["conclusion"],
+                         "break_even_n": r["break_even_n"], "splits_significant": r["splits_significant"],
+                         "study_n": max(float(np.nan_to_num(r[f"study_n_{a}"])), float(np.nan_to_num(r[f"study_n_{b}"])))
+                         or np.nan,
+                         "what_it_takes": what_it_takes(r, size),
+                         "note": chart_note(r)})
+        cols = ["label", "diff", "conclusion", "break_even_n", "splits_significant", "study_n", "what_it_takes", "note"]
+        return pd.DataFrame(rows, columns=cols)
+
+    def robustness_brief(self, robust: pd.DataFrame) -> str:
+        """Markdown that separates what holds whatever the unknown bases are from what depends on them."""
+        parts = []
+        for heading, keep in (("Holds whatever the unknown bases are", [stats.HOLDS]),
+                              ("Depends on the unknown bases", [stats.DEPENDS, stats.NOT_SIGNIFICANT_AT_MINIMUM]),
+                              ("Not shown by these figures", [stats.NOT_SIGNIFICANT, stats.NOT_TESTABLE])):
+            sub = robust[robust["conclusion"].isin(keep)]
+            lines = [f"*{md_escape(r.label)}* ({fmt_pp(r.diff)}): {md_escape(r.what_it_takes)}." for r in sub.itertuples()]
+            parts.append(f"**{heading}** ({len(sub)})\n\n" + bullet_list(lines))
+        return "\n\n".join(parts)
+
     def figures_table(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The numbers behind a chart of figures: study, question, group, %, interval, base and caveat."""
         cols = ["study_id", "metric", "group", "year", "percent", "qualifier", "ci_low", "ci_high",
                 "n_used", "n_source", "caveat", "finding_id", "source_id"]
         return self.with_labels(frame[cols].reset_index(drop=True))
+
+
+#: A comparison's conclusion as a sentence for the headline prose.
+HOLDING_WORDS = {
+    stats.HOLDS: "It holds whatever the unknown bases are.",
+    stats.DEPENDS: "Whether it is significant depends on bases the article does not give.",
+    stats.NOT_SIGNIFICANT_AT_MINIMUM: "It is not significant at the minimum bases the article allows.",
+    stats.NOT_SIGNIFICANT: "It is not significant.",
+    stats.NOT_TESTABLE: "It cannot be tested: one figure is published as a bound.",
+}
+
+
+def _size_words(n: float, qualifier: object) -> str:
+    if n is None or pd.isna(n):
+        return "an unreported number"
+    return f"{'more than ' if qualifier == '>' else ''}{n:,.0f}"
+
+
+def study_size(row: pd.Series, a: str = "a", b: str = "b") -> str:
+    """The reported size of the study (or studies) behind a comparison, in words."""
+    sa = _size_words(row[f"study_n_{a}"], row[f"study_n_qualifier_{a}"])
+    sb = _size_words(row[f"study_n_{b}"], row[f"study_n_qualifier_{b}"])
+    if sa == sb:
+        return f"the study had {sa} respondents in all"
+    return f"the two waves had {sa} and {sb} respondents in all"
+
+
+def what_it_takes(row: pd.Series, size: str) -> str:
+    """A comparison's standing in plain words: tested, or what its unknown bases would need to be."""
+    conclusion = row["conclusion"]
+    if conclusion == stats.NOT_TESTABLE:
+        return "not testable: published as a bound that cannot support this direction"
+    if not pd.isna(row["break_even_n"]):
+        return (f"significant if each side had at least {row['break_even_n']:,.0f} respondents; {size}")
+    if not pd.isna(row["splits_significant"]):
+        share = float(row["splits_significant"])
+        where = ("every possible split" if share == 1 else "no possible split" if share == 0
+                 else f"{share:.0%} of the possible splits")
+        return f"significant under {where} of the sample between marketing and IT (10% to 90% marketing); {size}"
+    if conclusion == stats.HOLDS:
+        return "significant with the bases as published" + (
+            " (minimums, so larger true bases only strengthen it)" if "minimum" in f"{row.get('caveat', '')}" else "")
+    if row["diff"] == 0:
+        return "no difference"
+    if conclusion == stats.NOT_SIGNIFICANT and (pd.isna(row["p_value"])):
+        return f"not significant at any base up to {stats.MAX_BREAK_EVEN_N:,} per side"
+    return "not significant with the bases as published"
+
+
+def chart_note(row: pd.Series) -> str:
+    """The few words a break-even chart shows for a row without a break-even base."""
+    if row["conclusion"] == stats.NOT_TESTABLE:
+        return "not testable: published as a bound"
+    if not pd.isna(row["splits_significant"]):
+        return f"significant under {float(row['splits_significant']):.0%} of splits of the known total"
+    if row["conclusion"] == stats.HOLDS:
+        return "significant at the published bases"
+    if row["diff"] == 0:
+        return "no difference"
+    return "not significant at the published bases" if not pd.isna(row["p_value"]) else "not significant at any base shown"
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:

@@ -357,11 +357,12 @@ def add_sensitivity(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
     """What the unknown bases would take: ``break_even_n``, ``splits_significant`` and ``conclusion``.
 
     * ``break_even_n``: for a row with a base that is unknown and not bounded by a
-      known total, the smallest per-side base at which the difference would be
-      significant after BH adjustment over the table, with every such unknown base
-      in the table set to that same number, sides of a known total split evenly,
-      and known bases as labelled. Missing where it would take more than
-      :data:`MAX_BREAK_EVEN_N` per side (or there is no difference).
+      known total (or a minimum base at which it is not significant), the smallest
+      per-side base at which the difference would be significant after BH
+      adjustment over the table, with every such unknown base in the table set to
+      that same number, minimum bases raised to it where lower, sides of a known
+      total split evenly, and known bases as labelled. Missing where it would take
+      more than :data:`MAX_BREAK_EVEN_N` per side (or there is no difference).
     * ``splits_significant``: for a row whose unknown bases are shares of a known
       study total (the functional split is not reported), the fraction of
       marketing shares from 10% to 90% under which the difference is significant;
@@ -403,11 +404,17 @@ def add_sensitivity(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
     # Break-even: free unknown bases all at n; known totals split evenly.
     even = {s: share_base(s, 0.5) for s in ("a", "b")}
 
-    def scenario(n: float) -> np.ndarray:
-        return _scenario_significant(p1, np.where(free["a"], n, even["a"]), p2, np.where(free["b"], n, even["b"]),
-                                     tested, alpha)
+    floor = {s: frame[f"base_{s}"].isin(MINIMUM_BASES).to_numpy() for s in ("a", "b")}
 
-    be_rows = np.flatnonzero((free["a"] | free["b"]) & tested)
+    def at(s: str, n: float) -> np.ndarray:
+        # unknown bases at n; minimum bases at least n; known totals split evenly; the rest as known
+        return np.where(free[s], n, np.where(floor[s], np.maximum(even[s], n), even[s]))
+
+    def scenario(n: float) -> np.ndarray:
+        return _scenario_significant(p1, at("a", n), p2, at("b", n), tested, alpha)
+
+    not_sig = ~frame["significant"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    be_rows = np.flatnonzero((free["a"] | free["b"] | ((floor["a"] | floor["b"]) & not_sig)) & tested)
     if len(be_rows):
         at_max = scenario(MAX_BREAK_EVEN_N)
         for i in be_rows:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from cmocio.data import DATA_DIR, FILES
 
@@ -19,6 +23,49 @@ def data_copy(tmp_path: Path) -> Path:
     for name in FILES.values():
         shutil.copy(DATA_DIR / name, tmp_path / name)
     return tmp_path
+
+
+PARAMS = 'output_dir: str = "results"  # where to write\nx: int = 1  # a number to print'
+
+
+def make_notebook(folder: Path, name: str, body: str = "print(x * 2)", title: str | None = None) -> Path:
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.cells = [new_markdown_cell(f"# {title or name.title()}\n\nSummary of {name}.\n\nLink to [other](00_a.ipynb)."),
+                new_code_cell(PARAMS, metadata={"tags": ["parameters"]}),
+                new_code_cell(body)]
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def run_build(nb_dir: Path, build_dir: Path, *args: str, timeout: int = 180) -> subprocess.CompletedProcess:
+    jobs = [] if "-j" in args else ["-j", "1"]  # one worker unless a test asks: the suite already runs in parallel
+    cmd = [sys.executable, "-m", "cmocio", "build", "--notebook-dir", str(nb_dir), "--build-dir", str(build_dir),
+           *jobs, *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def _built_template(tmp_path_factory) -> tuple[Path, Path]:
+    """One finished build of two small notebooks per test worker, copied by :func:`built`."""
+    root = tmp_path_factory.mktemp("built")
+    nb_dir, build = root / "nb", root / "build"
+    nb_dir.mkdir()
+    make_notebook(nb_dir, "00_a")
+    make_notebook(nb_dir, "01_b")
+    res = run_build(nb_dir, build)
+    assert res.returncode == 0, res.stderr
+    return nb_dir, build
+
+
+@pytest.fixture
+def built(tmp_path: Path, _built_template: tuple[Path, Path]) -> tuple[Path, Path]:
+    """A private copy of a finished, up-to-date build: (notebook folder, build folder)."""
+    nb_dir, build = tmp_path / "nb", tmp_path / "build"
+    shutil.copytree(_built_template[0], nb_dir)
+    shutil.copytree(_built_template[1], build)
+    return nb_dir, build
 
 
 def edit_csv(path: Path, old: str, new: str, count: int = 1) -> None:

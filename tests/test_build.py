@@ -15,26 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from cmocio.build import declared_parameters, notebook_summary, parse_value, render_html, strip_volatile
 
-PARAMS = 'output_dir: str = "results"  # where to write\nx: int = 1  # a number to print'
-
-
-def make_notebook(folder: Path, name: str, body: str = "print(x * 2)", title: str | None = None) -> Path:
-    nb = new_notebook()
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-    nb.cells = [new_markdown_cell(f"# {title or name.title()}\n\nSummary of {name}.\n\nLink to [other](00_a.ipynb)."),
-                new_code_cell(PARAMS, metadata={"tags": ["parameters"]}),
-                new_code_cell(body)]
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, str(path))
-    return path
-
-
-def run_build(nb_dir: Path, build_dir: Path, *args: str, timeout: int = 180) -> subprocess.CompletedProcess:
-    jobs = [] if "-j" in args else ["-j", "1"]  # one worker unless a test asks: the suite already runs in parallel
-    cmd = [sys.executable, "-m", "cmocio", "build", "--notebook-dir", str(nb_dir), "--build-dir", str(build_dir),
-           *jobs, *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-
+from .conftest import make_notebook, run_build
 
 @pytest.fixture
 def trio(tmp_path: Path) -> tuple[Path, Path]:
@@ -73,23 +54,28 @@ class TestParallelAndIncremental:
 
 
 class TestFailure:
-    def test_failing_notebook_keeps_previous_page_and_others_build(self, trio):
-        nb_dir, build = trio
-        assert run_build(nb_dir, build).returncode == 0
+    def test_failing_notebook_keeps_previous_page_and_others_build(self, built):
+        nb_dir, build = built
         good_page = (build / "html" / "01_b.html").read_bytes()
         make_notebook(nb_dir, "01_b", body="raise ValueError('boom in the data')")
-        make_notebook(nb_dir, "02_c", body="print(x + 40)")
+        make_notebook(nb_dir, "00_a", body="print(x + 40)")
         res = run_build(nb_dir, build)
         assert res.returncode == 1
         assert "01_b: cell 3 (In [3]): ValueError: boom in the data" in res.stderr
         assert (build / "html" / "01_b.html").read_bytes() == good_page
-        assert "41" in (build / "notebooks" / "02_c.ipynb").read_text(encoding="utf-8")
+        assert "41" in (build / "notebooks" / "00_a.ipynb").read_text(encoding="utf-8")
         index = (build / "html" / "index.html").read_text(encoding="utf-8")
         assert 'class="card failed"' in index and "boom in the data" in index
         assert not list((build / "html").glob("*.tmp")) and not (build / ".tmp").exists()
         # fixing it recovers fully
         make_notebook(nb_dir, "01_b")
         assert run_build(nb_dir, build).returncode == 0
+
+    def test_a_moved_build_stays_up_to_date(self, built):
+        """The cache keys paths inside the build folder relative to it: a copied build needs no re-run."""
+        nb_dir, build = built
+        res = run_build(nb_dir, build)
+        assert res.returncode == 0 and "Executing 0 notebook(s)" in res.stdout and "2 up to date" in res.stdout
 
 
 class TestBadArguments:
@@ -123,14 +109,10 @@ class TestSelectionAndModes:
 
 
 class TestInterrupt:
-    def test_sigint_leaves_previous_pages_intact(self, tmp_path):
-        nb_dir, build = tmp_path / "nb", tmp_path / "build"
-        nb_dir.mkdir()
-        make_notebook(nb_dir, "00_a")
-        make_notebook(nb_dir, "01_slow")
-        assert run_build(nb_dir, build).returncode == 0
+    def test_sigint_leaves_previous_pages_intact(self, built):
+        nb_dir, build = built
         before = {p.name: p.read_bytes() for p in (build / "html").iterdir()}
-        make_notebook(nb_dir, "01_slow", body="import time\ntime.sleep(60)")
+        make_notebook(nb_dir, "01_b", body="import time\ntime.sleep(60)")
         make_notebook(nb_dir, "00_a", body="import time\ntime.sleep(60)")
         proc = subprocess.Popen([sys.executable, "-m", "cmocio", "build", "--notebook-dir", str(nb_dir),
                                  "--build-dir", str(build)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -147,7 +129,7 @@ class TestInterrupt:
         assert {k: v for k, v in after.items() if k != "index.html"} == {k: v for k, v in before.items() if k != "index.html"}
         assert b"interrupted" in after["index.html"] and b"00_a.html" in after["index.html"]
         # the next build recovers
-        make_notebook(nb_dir, "01_slow")
+        make_notebook(nb_dir, "01_b")
         make_notebook(nb_dir, "00_a")
         assert run_build(nb_dir, build).returncode == 0
 

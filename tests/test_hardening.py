@@ -14,7 +14,7 @@ from cmocio.errors import ParameterError
 from cmocio.report import csv_safe, md_escape, start
 
 from .conftest import edit_csv
-from .test_build import make_notebook, run_build
+from .conftest import make_notebook, run_build
 
 
 def _problems(path: Path) -> list[str]:
@@ -138,16 +138,6 @@ def _no_partial_files(build: Path) -> None:
     assert not leftovers, leftovers
 
 
-@pytest.fixture
-def built(tmp_path):
-    nb_dir, build = tmp_path / "nb", tmp_path / "build"
-    nb_dir.mkdir()
-    make_notebook(nb_dir, "00_a")
-    make_notebook(nb_dir, "01_b")
-    assert run_build(nb_dir, build).returncode == 0
-    return nb_dir, build
-
-
 class TestKernelKilled:
     def test_dead_kernel(self, built):
         nb_dir, build = built
@@ -169,9 +159,9 @@ class TestCellTimeout:
         nb_dir, build = built
         before = _pages(build)
         make_notebook(nb_dir, "01_b", body="import time\ntime.sleep(120)")
-        res = run_build(nb_dir, build, "--cell-timeout", "3")
+        res = run_build(nb_dir, build, "--cell-timeout", "2")
         assert res.returncode == 1
-        assert "01_b: a cell ran longer than the per-cell timeout (3 s; see --cell-timeout)" in res.stderr
+        assert "01_b: a cell ran longer than the per-cell timeout (2 s; see --cell-timeout)" in res.stderr
         assert _pages(build) == before
         _no_partial_files(build)
         assert "01_b" in (build / "html" / "index.html").read_text(encoding="utf-8")

@@ -192,11 +192,23 @@ def inputs_digest(data_dir: Path) -> str:
     return h.hexdigest()
 
 
-def job_key(source: Path, parameters: dict[str, Any], shared: str, reader: bool) -> str:
+def _portable(value: Any, build_dir: Path | None) -> Any:
+    """A parameter as the cache sees it: paths inside the build folder relative to it, so a moved build stays cached."""
+    if build_dir is not None and isinstance(value, str) and value:
+        try:
+            return "<build>/" + Path(value).resolve().relative_to(build_dir).as_posix()
+        except ValueError:
+            return value
+    return value
+
+
+def job_key(source: Path, parameters: dict[str, Any], shared: str, reader: bool,
+            build_dir: Path | None = None) -> str:
     """Cache key of one notebook run: source, parameters (and files they name), shared inputs, mode."""
     h = hashlib.sha256()
     _hash_file(h, source)
-    h.update(json.dumps(parameters, sort_keys=True, default=str).encode())
+    portable = {k: _portable(v, build_dir) for k, v in parameters.items()}
+    h.update(json.dumps(portable, sort_keys=True, default=str).encode())
     for value in parameters.values():
         if isinstance(value, str) and value and Path(value).is_file():
             _hash_file(h, Path(value))
@@ -401,7 +413,7 @@ def build(notebooks: list[Path], parameters: dict[str, dict[str, Any]], build_di
     todo: list[Job] = []
     for path in notebooks:
         params = dict(parameters.get(path.stem, {}))
-        key = job_key(path, params, shared, reader)
+        key = job_key(path, params, shared, reader, build_dir)
         cached = _load_cache(build_dir, path.stem)
         outputs_exist = (build_dir / "html" / f"{path.stem}.html").is_file()
         if not force and not update and cached.get("key") == key and outputs_exist:

@@ -20,7 +20,7 @@ build: setup
 	$(PY) -m cmocio build
 
 test: setup
-	$(PY) -m pytest -n 2 --dist loadscope --nbval --nbval-current-env \
+	$(PY) -m pytest -n 2 --dist loadscope --no-loadscope-reorder --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/sanitize.cfg notebooks tests
 
 update: setup

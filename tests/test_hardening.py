@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -138,54 +139,70 @@ def _no_partial_files(build: Path) -> None:
     assert not leftovers, leftovers
 
 
-class TestKernelKilled:
-    def test_dead_kernel(self, built):
-        nb_dir, build = built
-        before = _pages(build)
-        make_notebook(nb_dir, "01_b", body="import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
-        make_notebook(nb_dir, "00_a", body="print(x + 100)")
-        res = run_build(nb_dir, build)
-        assert res.returncode == 1
-        assert "01_b: the kernel died during execution" in res.stderr
-        assert _pages(build)["01_b.html"] == before["01_b.html"]
-        assert _pages(build)["00_a.html"] != before["00_a.html"]  # the other notebook was built
-        _no_partial_files(build)
-        make_notebook(nb_dir, "01_b")
-        assert run_build(nb_dir, build).returncode == 0
+#: One notebook per fault, all in one build: each must fail alone, with its own message.
+FAULTS = {
+    "01_killed": ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "01_killed: the kernel died during execution"),
+    "02_raises": ("raise ValueError('boom in the data')", "02_raises: cell 3 (In [3]): ValueError: boom in the data"),
+    "03_hangs": ("import time\ntime.sleep(120)",
+                 "03_hangs: a cell ran longer than the per-cell timeout (2 s; see --cell-timeout)"),
+    "04_blocked": ("print(x + 7)", "04_blocked: executed, but its output could not be written"),
+}
 
 
-class TestCellTimeout:
-    def test_hanging_cell(self, built):
-        nb_dir, build = built
-        before = _pages(build)
-        make_notebook(nb_dir, "01_b", body="import time\ntime.sleep(120)")
-        res = run_build(nb_dir, build, "--cell-timeout", "2")
-        assert res.returncode == 1
-        assert "01_b: a cell ran longer than the per-cell timeout (2 s; see --cell-timeout)" in res.stderr
-        assert _pages(build) == before
-        _no_partial_files(build)
-        assert "01_b" in (build / "html" / "index.html").read_text(encoding="utf-8")
-        make_notebook(nb_dir, "01_b")
-        assert run_build(nb_dir, build).returncode == 0
-        assert run_build(nb_dir, build, "--cell-timeout", "0").returncode == 2
+@pytest.fixture(scope="class")
+def faults(tmp_path_factory):
+    """A good build, then one build in which every fault strikes a different notebook, then a fixed build."""
+    root = tmp_path_factory.mktemp("faults")
+    nb_dir, build = root / "nb", root / "build"
+    nb_dir.mkdir()
+    for name in ("00_ok", *FAULTS):
+        make_notebook(nb_dir, name)
+    assert run_build(nb_dir, build).returncode == 0
+    before = _pages(build)
+    make_notebook(nb_dir, "00_ok", body="print(x + 40)")
+    for name, (body, _) in FAULTS.items():
+        make_notebook(nb_dir, name, body=body)
+    blocked = build / "html" / "04_blocked.html"
+    blocked.unlink()
+    blocked.mkdir()  # a folder where the page should go: the write fails, even as root
+    res = run_build(nb_dir, build, "--cell-timeout", "2")
+    after = _pages(build)
+    leftovers = [p for p in build.rglob("*") if p.name.endswith(".tmp") or p.parent.name == ".tmp"]
+    index = (build / "html" / "index.html").read_text(encoding="utf-8")
+    blocked.rmdir()
+    for name in FAULTS:
+        make_notebook(nb_dir, name)
+    recovered = run_build(nb_dir, build)
+    return SimpleNamespace(before=before, res=res, after=after, leftovers=leftovers, index=index,
+                           recovered=recovered, build=build)
+
+
+class TestFaultsMidBuild:
+    def test_each_fault_fails_its_own_notebook_with_its_own_message(self, faults):
+        assert faults.res.returncode == 1
+        for name, (_, message) in FAULTS.items():
+            assert message in faults.res.stderr, name
+        assert "Traceback" not in faults.res.stderr
+
+    def test_failed_notebooks_keep_their_last_good_page(self, faults):
+        for name in ("01_killed", "02_raises", "03_hangs"):
+            assert faults.after[f"{name}.html"] == faults.before[f"{name}.html"], name
+
+    def test_the_healthy_notebook_is_built_regardless(self, faults):
+        assert faults.after["00_ok.html"] != faults.before["00_ok.html"]
+        assert "41" in (faults.build / "notebooks" / "00_ok.ipynb").read_text(encoding="utf-8")
+
+    def test_no_partial_files_and_the_index_names_the_failures(self, faults):
+        assert not faults.leftovers
+        assert faults.index.count('class="card failed"') == len(FAULTS) and "boom in the data" in faults.index
+
+    def test_the_next_build_recovers(self, faults):
+        assert faults.recovered.returncode == 0, faults.recovered.stderr
+        assert "Executing 4 notebook(s)" in faults.recovered.stdout
+        assert set(_pages(faults.build)) == {f"{n}.html" for n in ("00_ok", *FAULTS)}
 
 
 class TestUnwritableOutput:
-    def test_one_page_cannot_be_written(self, built):
-        nb_dir, build = built
-        before = _pages(build)
-        (build / "html" / "01_b.html").unlink()
-        (build / "html" / "01_b.html").mkdir()  # a folder where the page should go: the write fails, even as root
-        make_notebook(nb_dir, "01_b", body="print(x + 7)")
-        make_notebook(nb_dir, "00_a", body="print(x + 8)")
-        res = run_build(nb_dir, build)
-        assert res.returncode == 1
-        assert "01_b: executed, but its output could not be written" in res.stderr
-        assert _pages(build)["00_a.html"] != before["00_a.html"]
-        _no_partial_files(build)
-        (build / "html" / "01_b.html").rmdir()
-        assert run_build(nb_dir, build).returncode == 0
-
     def test_build_folder_cannot_be_created(self, tmp_path):
         nb_dir = tmp_path / "nb"
         nb_dir.mkdir()
@@ -197,7 +214,7 @@ class TestUnwritableOutput:
         assert "Traceback" not in res.stderr
         assert blocker.read_text() == "a file where the build folder should be"
 
-    @pytest.mark.skipif(os.geteuid() == 0, reason="permissions do not stop root; covered by the two tests above")
+    @pytest.mark.skipif(os.geteuid() == 0, reason="permissions do not stop root; the blocked page in TestFaultsMidBuild and the build folder test cover it")
     def test_read_only_folder(self, built):
         nb_dir, build = built
         before = _pages(build)

@@ -84,3 +84,23 @@ def test_prose_helpers():
     assert fmt_pp(-3.2) == "-3 pts" and fmt_pp(12) == "+12 pts"
     assert bullet_list([]) == "_Nothing to report for this selection._"
     assert bullet_list(["a", "b"]) == "- a\n- b"
+
+
+def test_break_even_draws_dots_ticks_and_notes_on_a_log_scale():
+    frame = pd.DataFrame({"label": ["a", "b", "c"], "n": [92.0, np.nan, 2300.0], "size": [300.0, 131.0, 900.0],
+                          "note": ["", "not testable: published as a bound", ""], "splits": [np.nan] * 3})
+    ax = plots.break_even(frame, "label", "n", "size", "note", splits="splits")
+    assert ax.get_xscale() == "log"
+    ticks, dots = (c.get_offsets() for c in ax.collections)
+    assert len(ticks) == 3 and sorted(dots[:, 0]) == [92.0, 2300.0]
+    assert [t.get_text() for t in ax.texts] == ["not testable: published as a bound"]
+
+
+def test_break_even_shows_split_shares_when_only_the_total_is_known():
+    frame = pd.DataFrame({"label": ["a", "b"], "n": [np.nan, np.nan], "size": [131.0, 131.0], "note": ["", ""],
+                          "splits": [0.83, 0.0]})
+    ax = plots.break_even(frame, "label", "n", "size", "note", splits="splits")
+    assert ax.get_xscale() == "linear" and ax.get_xlim() == (0, 100)
+    widths = sorted(round(p.get_width()) for p in ax.patches)
+    assert widths == [0, 17, 83, 100]  # significant and not-significant parts of each bar
+    assert plots.break_even(frame.iloc[:0], "label", "n", "size", "note").get_title() == ""

@@ -298,3 +298,28 @@ def test_minimum_bases_say_so():
     assert out.loc["m", "conclusion"] == stats.NOT_SIGNIFICANT_AT_MINIMUM
     assert out.loc["m2", "conclusion"] == stats.HOLDS
     assert "base is a minimum (at least 46)" in out.loc["m", "caveat"]
+
+
+def test_a_known_total_is_used_before_an_assumption():
+    from cmocio.data import load_studies
+
+    f = _frame([["x", "leapfrog-2015", "m", "all", 2015, 40.0, "=", None, "unknown", None],
+                ["y", "forrester-2013", "m", "all", 2013, 40.0, "=", None, "unknown", None],
+                ["z", "forrester-2013", "m", "it", 2013, 40.0, "=", None, "unknown", None]]).assign(note=None)
+    sized = stats.with_intervals(stats.with_study_sizes(f, load_studies()), assumed_n=50)
+    assert list(sized["n_used"]) == [131, 300, 50]
+    assert list(sized["n_source"]) == ["derived", "derived_minimum", "assumed"]
+    assert "the study's total respondents" in sized.loc[0, "note"]
+
+
+def test_every_row_says_which_method_produced_it():
+    rows = [["a", "s", "m1", "marketing", 2020, 60.0, "=", 90, "reported", None],
+            ["b", "s", "m1", "it", 2020, 40.0, "=", 80, "reported", None],
+            ["c", "s", "m2", "marketing", 2020, 60.0, "=", None, "unknown", None],
+            ["d", "s", "m2", "it", 2020, 40.0, "=", None, "unknown", None],
+            ["e", "s", "m3", "marketing", 2020, 50.0, ">", None, "unknown", None],
+            ["f", "s", "m3", "it", 2020, 70.0, "=", None, "unknown", None]]
+    out = stats.compare_pairs(_frame(rows), "group", "marketing", "it", ["study_id", "metric", "year"]).set_index("metric")
+    assert out.loc["m1", "method"] == stats.NEWCOMBE_METHOD
+    assert out.loc["m2", "method"] == stats.BREAK_EVEN_METHOD
+    assert out.loc["m3", "method"] == "untested: published as a bound"

@@ -229,18 +229,22 @@ def coverage(table: pd.DataFrame, *, title: str = "", ax: plt.Axes | None = None
     return ax
 
 
-def break_even(frame: pd.DataFrame, label: str, n: str, size: str, note: str, *, title: str = "",
-               ax: plt.Axes | None = None) -> plt.Axes:
+def break_even(frame: pd.DataFrame, label: str, n: str, size: str, note: str, *, splits: str | None = None,
+               title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
     """What each comparison would take: its break-even base per side beside the study's reported size.
 
     ``n``: break-even base per side (a dot; missing for rows without one);
     ``size``: the study's respondents in all (a bar tick); ``note``: a few words
     drawn for rows without a break-even base (split sweeps, bounds, no difference).
-    Log scale, as bases run from tens to tens of thousands.
+    Log scale, as bases run from tens to tens of thousands. Where no row has a
+    break-even base but rows have ``splits`` (the share of possible functional
+    splits under which a difference is significant), those shares are drawn instead.
     """
     ax = _axes(ax, _rows_height(list(frame[label])) if not frame.empty else 2)
     if frame.empty:
         return _empty(ax, title)
+    if splits and frame[n].isna().all() and frame[splits].notna().any():
+        return _split_shares(frame, label, splits, note, title, ax)
     ys = np.arange(len(frame))[::-1]
     nn = frame[n].to_numpy(dtype=float)
     ss = frame[size].to_numpy(dtype=float)
@@ -261,6 +265,27 @@ def break_even(frame: pd.DataFrame, label: str, n: str, size: str, note: str, *,
                         bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     ax.set_yticks(ys, [wrap(v) for v in frame[label]])
     ax.set_xlabel("Respondents per side (log scale)")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    ax.set_title(title, pad=28)
+    return ax
+
+
+def _split_shares(frame: pd.DataFrame, label: str, splits: str, note: str, title: str, ax: plt.Axes) -> plt.Axes:
+    """Share of possible marketing / IT splits under which each difference is significant (bars, 0-100%)."""
+    ys = np.arange(len(frame))[::-1]
+    share = 100 * frame[splits].to_numpy(dtype=float)
+    has = ~np.isnan(share)
+    ax.barh(ys[has], share[has], height=0.55, color=GROUP_COLOURS["all"], label="share of splits: significant")
+    ax.barh(ys[has], 100 - share[has], left=share[has], height=0.55, color="#dddddd", label="not significant")
+    for y, v in zip(ys[has], share[has]):
+        ax.annotate(f"{v:.0f}%", (v, y), xytext=(4 if v < 90 else -30, 0), textcoords="offset points", va="center",
+                    fontsize=9)
+    for y, text in zip(ys[~has], frame[note].astype(str).to_numpy()[~has]):
+        ax.annotate(wrap(text, 60), (0, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8,
+                    color="#444444")
+    ax.set_xlim(0, 100)
+    ax.set_yticks(ys, [wrap(v) for v in frame[label]])
+    ax.set_xlabel("Possible splits of the known total (10% to 90% marketing) under which it is significant, %")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.set_title(title, pad=28)
     return ax

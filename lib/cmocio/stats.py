@@ -125,11 +125,26 @@ STUDY_SIZE_COLUMNS = ("study_n", "study_n_qualifier")
 
 
 def with_study_sizes(findings: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
-    """Add each finding's study size as reported: ``study_n`` and ``study_n_qualifier`` (``=`` or ``>``)."""
+    """Add each finding's study size as reported: ``study_n`` and ``study_n_qualifier`` (``=`` or ``>``).
+
+    A known total is used before any assumption: a figure about all respondents
+    whose base is blank takes its study's total (``derived``, or
+    ``derived_minimum`` for "more than N"), and its caveat says so.
+    """
     size = studies.set_index("study_id")
     out = findings.copy()
     out["study_n"] = out["study_id"].map(size["respondents"]).astype(float)
     out["study_n_qualifier"] = out["study_id"].map(size["respondents_qualifier"]).astype(object)
+    if "group" in out and "base_n" in out:
+        fill = (out["group"] == "all") & out["base_n"].isna() & out["study_n"].notna()
+        if fill.any():
+            out["base_n"] = out["base_n"].astype("Float64").where(~fill, out["study_n"]).astype("Int64")
+            kinds = np.where(out.loc[fill, "study_n_qualifier"] == ">", "derived_minimum", "derived")
+            out["base_n_kind"] = out["base_n_kind"].astype(object)
+            out.loc[fill, "base_n_kind"] = kinds
+            note = "base: the study's total respondents (all respondents answered)"
+            out["note"] = out["note"].astype(object)
+            out.loc[fill, "note"] = [f"{n}; {note}" if isinstance(n, str) and n else note for n in out.loc[fill, "note"]]
     return out
 
 
@@ -200,6 +215,8 @@ def with_intervals(findings: pd.DataFrame, confidence: float = 0.95, assumed_n: 
 
 NEWCOMBE_METHOD = "Newcombe interval; p-value by inverting it"
 NOT_TESTABLE = "not testable: published as a bound"
+BREAK_EVEN_METHOD = "untested at the published bases; break-even base by the Newcombe p-value, BH-adjusted over the table"
+SPLIT_METHOD = "Newcombe p-value under each functional split of the known total, BH-adjusted per split"
 #: The plain-words conclusions of a comparison (column ``conclusion``).
 HOLDS = "holds whatever the unknown bases"
 DEPENDS = "depends on the unknown bases"
@@ -446,6 +463,12 @@ def add_sensitivity(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
         else:
             conclusions.append(NOT_SIGNIFICANT)
     frame["conclusion"] = conclusions
+    method = np.where(frame["p_value"].notna().to_numpy(), NEWCOMBE_METHOD, "").astype(object)
+    method = np.where((method == "") & ~np.isnan(frame["break_even_n"].to_numpy(dtype=float)), BREAK_EVEN_METHOD, method)
+    method = np.where((method == "") & ~np.isnan(frame["splits_significant"].to_numpy(dtype=float)), SPLIT_METHOD, method)
+    method = np.where((method == "") & (frame["conclusion"] == NOT_TESTABLE).to_numpy(), "untested: published as a bound",
+                      method)
+    frame["method"] = np.where(method == "", "untested: a base is unknown", method)
     return frame
 
 

@@ -31,6 +31,29 @@ def _build(args: argparse.Namespace) -> int:
     return build_main(args)
 
 
+def _survey_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of ``python -m cmocio survey convert`` (parsed here; the survey package loads only when run)."""
+    sub = p.add_subparsers(dest="survey_command", required=True)
+    c = sub.add_parser("convert", help="turn survey-tool exports into the canonical response file")
+    c.add_argument("exports", nargs="+", metavar="EXPORT",
+                   help="a Qualtrics, SurveyMonkey, Google Forms, Microsoft Forms or SPSS export; several "
+                        "(e.g. one per wave) are stacked")
+    c.add_argument("--mapping", "-m", action="append", required=True, metavar="MAP",
+                   help="the mapping file (YAML); give one, or one per export")
+    c.add_argument("--output", "-o", required=True, metavar="CSV", help="where to write the canonical responses")
+    c.add_argument("--format", choices=["qualtrics", "surveymonkey", "google-forms", "microsoft-forms", "spss",
+                                        "plain"], help="the export layout, when detection should be overridden")
+    c.add_argument("--min-group-size", type=int, default=5,
+                   help="counts below this are printed as '<N' in the summary (default 5)")
+    c.set_defaults(func=_survey_convert)
+
+
+def _survey_convert(args: argparse.Namespace) -> int:
+    from .survey.cli import convert_command
+
+    return convert_command(args)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m cmocio", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -38,10 +61,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("path", nargs="?", default=None,
                    help="a findings CSV; studies/sources/metrics are read from beside it when present")
     v.set_defaults(func=_validate)
-    from .survey.cli import add_arguments as survey_arguments
-
     s = sub.add_parser("survey", help="your own survey: convert exports to the canonical response file")
-    survey_arguments(s)
+    _survey_arguments(s)
     try:
         from .build import add_arguments
     except ImportError:  # pragma: no cover

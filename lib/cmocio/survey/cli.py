@@ -10,22 +10,6 @@ import pandas as pd
 from ..errors import DataValidationError
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    sub = p.add_subparsers(dest="survey_command", required=True)
-    c = sub.add_parser("convert", help="turn survey-tool exports into the canonical response file")
-    c.add_argument("exports", nargs="+", metavar="EXPORT",
-                   help="a Qualtrics, SurveyMonkey, Google Forms, Microsoft Forms or SPSS export; several "
-                        "(e.g. one per wave) are stacked")
-    c.add_argument("--mapping", "-m", action="append", required=True, metavar="MAP",
-                   help="the mapping file (YAML); give one, or one per export")
-    c.add_argument("--output", "-o", required=True, metavar="CSV", help="where to write the canonical responses")
-    c.add_argument("--format", choices=["qualtrics", "surveymonkey", "google-forms", "microsoft-forms", "spss",
-                                        "plain"], help="the export layout, when detection should be overridden")
-    c.add_argument("--min-group-size", type=int, default=5,
-                   help="counts below this are printed as '<N' in the summary (default 5)")
-    c.set_defaults(func=convert_command)
-
-
 def convert_command(args: argparse.Namespace) -> int:
     from . import convert, load_mapping, load_questions, write_responses
 

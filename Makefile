@@ -20,8 +20,7 @@ build: setup
 	$(PY) -m cmocio build
 
 test: setup
-	$(PY) -m pytest -n 2 --dist loadscope --no-loadscope-reorder --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/sanitize.cfg notebooks tests
+	$(PY) -m pytest
 
 update: setup
 	$(PY) -m cmocio build --update

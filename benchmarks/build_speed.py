@@ -21,8 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-TEST_COMMAND = [sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadscope", "--no-loadscope-reorder", "--nbval",
-                "--nbval-current-env", "--nbval-sanitize-with", "tests/sanitize.cfg", "notebooks", "tests"]
+TEST_COMMAND = [sys.executable, "-m", "pytest", "-q"]  # options from pyproject.toml, as `make test`
 
 
 def timed(cmd: list[str], cwd: Path = ROOT) -> float:

@@ -177,11 +177,19 @@ def results(tmp_path_factory):
     for p in NOTEBOOKS:
         if p.stem in ("01_alignment", "02_shared_incentives"):
             _execute(p, out, studies=["leapfrog-2015", "leapfrog-2016"], assumed_base_n=100)
+        if p.stem == "00_overview":  # as `papermill -p studies '["leapfrog-2015", "leapfrog-2016"]'` passes it: text
+            _execute(p, out, studies='["leapfrog-2015", "leapfrog-2016"]')
     return out / "results"
 
 
 class TestStudySubset:
     """studies=[two Leapfrog waves]: nothing from other studies reaches the tables."""
+
+    def test_the_overview_reads_studies_given_as_text(self, results):
+        studies = pd.read_csv(results / "00_overview" / "studies.csv")
+        assert list(studies["study_id"]) == ["leapfrog-2015", "leapfrog-2016"]
+        headlines = pd.read_csv(results / "00_overview" / "headlines.csv")
+        assert len(headlines) >= 3 and not headlines["headline"].str.contains("Forrester|Oracle|Accenture").any()
 
     def test_only_selected_studies(self, results):
         figures = pd.read_csv(results / "01_alignment" / "other_alignment.csv")
@@ -209,6 +217,7 @@ class TestBadParameters:
         ({"confidence": True}, "confidence must be a fraction between 0 and 1"),
         ({"studies": ["no-such-study"]}, "unknown study id(s) 'no-such-study'"),
         ({"studies": "leapfrog-2016"}, "studies must be a list"),
+        ({"studies": "[leapfrog-2016, 3]"}, "studies must be a list of study ids (text)"),
         ({"findings_path": "/nonexistent/findings.csv"}, "findings file not found"),
         ({"assumed_base_n": -5}, "assumed_base_n must be a whole number"),
         ({"output_dir": ""}, "output_dir must be a folder path"),

@@ -323,3 +323,23 @@ def test_every_row_says_which_method_produced_it():
     assert out.loc["m1", "method"] == stats.NEWCOMBE_METHOD
     assert out.loc["m2", "method"] == stats.BREAK_EVEN_METHOD
     assert out.loc["m3", "method"] == "untested: published as a bound"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('["leapfrog-2015", "leapfrog-2016"]', ["leapfrog-2015", "leapfrog-2016"]),
+    ("[leapfrog-2015, leapfrog-2016]", ["leapfrog-2015", "leapfrog-2016"]),
+    ("", []), (["a"], ["a"]), (("a",), ["a"]),
+])
+def test_list_parameters_as_people_type_them(text, expected):
+    from cmocio.report import as_list
+
+    assert as_list(text, "studies") == expected
+
+
+@pytest.mark.parametrize("bad", ["leapfrog-2016", '{"a": 1}', "[unclosed", 3])
+def test_anything_else_is_a_clear_error(bad):
+    from cmocio.errors import ParameterError
+    from cmocio.report import as_list
+
+    with pytest.raises(ParameterError, match=r"studies must be a list such as"):
+        as_list(bad, "studies")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -44,6 +44,12 @@ class Context:
     data: Dataset
     findings: pd.DataFrame  # distinct figures of the selected studies, with intervals
     out: Path
+    studies: list[str] = field(default_factory=list)  # the selected study ids; empty means all
+
+    def selected_studies(self) -> pd.DataFrame:
+        """The rows of studies.csv this run covers (all of them when ``studies`` is empty)."""
+        st = self.data.studies
+        return st if not self.studies else st[st["study_id"].isin(self.studies)]
 
     # ---- labels -------------------------------------------------------------------------------
     @cached_property
@@ -263,6 +269,34 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def as_list(value: object, name: str) -> list:
+    """A list parameter as people type it: a list, or its text as JSON (``'["a", "b"]'``) or YAML (``'[a, b]'``).
+
+    ``papermill -p studies '["a", "b"]'`` passes the text; this reads it. Empty
+    text is an empty list. Anything else is a :class:`ParameterError` that says
+    what to pass.
+    """
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return []
+        import json
+
+        import yaml
+
+        for parse in (json.loads, yaml.safe_load):
+            try:
+                parsed = parse(text)
+            except Exception:  # noqa: BLE001 - try the next notation, then say what is expected
+                continue
+            if isinstance(parsed, list):
+                return parsed
+    raise ParameterError(f"{name} must be a list such as [\"leapfrog-2016\"] (got {value!r}); as text, "
+                         f"JSON ('[\"a\", \"b\"]') or YAML ('[a, b]') also works")
+
+
 def check_parameters(confidence: float, studies: Sequence[str], assumed_base_n: int, output_dir: str) -> None:
     """Refuse unusable notebook parameters with a message that says what to pass instead."""
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
@@ -298,9 +332,13 @@ def start(name: str, *, confidence: float = 0.95, studies: Sequence[str] = (), f
           output_dir: str = "results", assumed_base_n: int = 0, seed: int = 0) -> Context:
     """Set up a notebook: theme and seeds, parameter checks, validated data, output folder."""
     plots.setup(seed)
+    if isinstance(studies, str):
+        studies = as_list(studies, "studies")
     check_parameters(confidence, list(studies) if isinstance(studies, tuple) else studies, assumed_base_n, output_dir)
     ds = load_dataset(findings_path or None)
     studies = list(studies)
+    if not all(isinstance(x, str) for x in studies):
+        raise ParameterError(f"studies must be a list of study ids (text), got {studies!r}")
     known = set(ds.studies["study_id"])
     unknown = [s for s in studies if s not in known]
     if unknown:
@@ -313,7 +351,7 @@ def start(name: str, *, confidence: float = 0.95, studies: Sequence[str] = (), f
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ParameterError(f"output_dir: cannot create {out}: {exc.strerror}") from None
-    return Context(name, float(confidence), assumed_base_n or None, ds, f, out)
+    return Context(name, float(confidence), assumed_base_n or None, ds, f, out, studies)
 
 
 def fmt_pct(x: float) -> str:

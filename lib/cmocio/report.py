@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import plots, stats
+from . import display, plots, stats
 from .data import Dataset, distinct_figures, load_dataset
 from .errors import ParameterError
 from .files import atomic_write_bytes, atomic_write_text
@@ -80,15 +80,10 @@ class Context:
         atomic_write_text(path, csv_safe(frame).to_csv(index=False, float_format="%.10g"))
         return frame
 
-    def table(self, frame: pd.DataFrame, name: str) -> pd.DataFrame:
-        """Save ``frame`` as ``<name>.csv`` (full precision) and return a copy rounded for reading."""
+    def table(self, frame: pd.DataFrame, name: str) -> display.Table:
+        """Save ``frame`` as ``<name>.csv`` (every column, full precision) and return it formatted for reading."""
         self.save_table(frame, name)
-        shown = frame.reset_index(drop=True).copy()
-        for col in shown.columns:
-            if pd.api.types.is_float_dtype(shown[col]):
-                digits = 3 if col.startswith("p_") or col in ("cohens_h", "splits_significant") else 1
-                shown[col] = shown[col].round(digits)
-        return shown
+        return display.readable(frame, name)
 
     def save_figure(self, ax: plt.Axes, name: str, show: bool = True) -> None:
         """Write the figure holding ``ax`` to ``<out>/<name>.png`` atomically, then show that same PNG.

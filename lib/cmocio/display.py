@@ -1,0 +1,201 @@
+"""Tables for reading: one column dictionary, one look, in every notebook.
+
+The CSV files a notebook writes keep every machine-readable column at full
+precision. What a reader sees is :func:`readable`: readable headers, no row
+index, percentages as "87%", intervals as "79–92%", differences as "+4 pts",
+p-values to three places, "—" for a missing value, long wording wrapped, and
+text from data escaped. Machine columns (ids, qualifiers of study sizes, flags
+that other columns spell out) are left out of the page.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .plots import GROUP_LABELS
+
+MISSING = "—"
+#: One look for every table: wrapped wording at a readable width, numbers right-aligned.
+STYLE = ("<style>table.cmocio-table{border-collapse:collapse;margin:0.5em 0;font-size:0.92em}"
+         "table.cmocio-table th{text-align:left;vertical-align:bottom;border-bottom:2px solid #888;padding:4px 8px}"
+         "table.cmocio-table td{vertical-align:top;border-bottom:1px solid #ddd;padding:4px 8px}"
+         "table.cmocio-table td.text{max-width:28em;white-space:normal;text-align:left}"
+         "table.cmocio-table td.num{text-align:right;white-space:nowrap}</style>")
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one column reads: its header and the kind of value it holds."""
+
+    header: str
+    kind: str = "text"  # text, pct, pts, p, n, share, int, h, bool, group, base
+
+
+#: Every column any notebook shows, by its CSV name. ``{a}`` / ``{b}`` in a header stand for the two
+#: sides compared (e.g. "Marketing" and "IT / technology"), filled in from the table's own ``a``/``b``.
+COLUMNS: dict[str, Column] = {
+    "study": Column("Study"), "question": Column("Question"), "reason": Column("Reason"),
+    "label": Column("Comparison"), "series": Column("Series"), "sponsor": Column("Sponsor"),
+    "title": Column("Title"), "population": Column("Who was surveyed"), "geography": Column("Where"),
+    "respondents": Column("Respondents"), "figures": Column("Figures", "int"), "theme": Column("Theme"),
+    "year": Column("Year", "int"), "year_early": Column("From", "int"), "year_late": Column("To", "int"),
+    "wave": Column("Wave"), "wave_early": Column("From"), "wave_late": Column("To"),
+    "group": Column("Group", "group"), "benchmark_group": Column("Published group", "group"),
+    "dimension": Column("Breakdown"), "segment": Column("Segment"), "role": Column("Role"),
+    "share_marketing": Column("Marketing share", "pct"), "share_it": Column("IT share", "pct"),
+    "percent": Column("Share", "pct"), "qualifier": Column("As published"),
+    "percent_a": Column("{a}", "pct"), "percent_b": Column("{b}", "pct"),
+    "percent_late": Column("Later wave", "pct"), "percent_early": Column("Earlier wave", "pct"),
+    "percent_marketing": Column("Marketing", "pct"), "percent_it": Column("IT / technology", "pct"),
+    "marketing": Column("Marketing", "int"), "it": Column("IT / technology", "int"),
+    "benchmark_percent": Column("Published", "pct"), "benchmark_qualifier": Column("As published"),
+    "diff": Column("Difference", "pts"), "p_value": Column("p", "p"), "p_adjusted": Column("p (adjusted)", "p"),
+    "significant": Column("Significant", "bool"), "meaningful": Column("Meaningful", "bool"),
+    "cohens_h": Column("Cohen's h", "h"), "n_used": Column("Base", "n"), "n_source": Column("Base kind", "base"),
+    "n_a": Column("{a} base", "n"), "n_b": Column("{b} base", "n"), "base_a": Column("{a} base kind", "base"),
+    "base_b": Column("{b} base kind", "base"), "n_late": Column("Later base", "n"), "n_early": Column("Earlier base", "n"),
+    "base_late": Column("Later base kind", "base"), "base_early": Column("Earlier base kind", "base"),
+    "benchmark_base": Column("Published base", "n"), "benchmark_base_kind": Column("Published base kind", "base"),
+    "n_eff": Column("Effective base", "n"), "n_answered": Column("Answered", "n"), "n_missing": Column("No answer", "n"),
+    "n_respondents": Column("Respondents", "n"), "suppressed": Column("Hidden", "bool"),
+    "break_even_n": Column("Break-even base per side", "n"), "splits_significant": Column("Splits significant", "share"),
+    "study_n": Column("Study size", "n"), "conclusion": Column("Conclusion"), "what_it_takes": Column("What it would take"),
+    "rosier": Column("Rosier side", "group"), "verdict": Column("Verdict"), "method": Column("Method"),
+    "list_rank": Column("Rank", "int"), "caveat": Column("Caveat"), "source_id": Column("Source"),
+    "finding_id": Column("Figure"), "question_id": Column("Item"), "headline": Column("Headline"),
+}
+
+#: Base kinds in words.
+BASE_WORDS = {"reported": "reported", "minimum": "reported minimum", "derived": "derived",
+              "derived_minimum": "derived minimum", "assumed": "assumed", "none": "unknown", "unknown": "unknown"}
+
+#: Columns a page never shows: ids that a readable column already spells out, and flags for machines.
+HIDDEN = {"a", "b", "study_id", "metric", "testable", "note", "study_n_a", "study_n_b", "study_n_late",
+          "study_n_early", "study_n_qualifier_a", "study_n_qualifier_b", "study_n_qualifier_late",
+          "study_n_qualifier_early", "qualifier_a", "qualifier_b", "qualifier_late", "qualifier_early"}
+
+#: Interval pairs shown as one column.
+INTERVALS = {("ci_low", "ci_high"): ("Interval", "pct"), ("diff_low", "diff_high"): ("Interval", "pts")}
+
+
+def _num(x: object) -> float | None:
+    if x is None or x is pd.NA or isinstance(x, str):
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def fmt_value(value: object, kind: str) -> str:
+    """One value as a reader sees it; "—" where it is missing."""
+    v = _num(value)
+    if kind in ("text", "group", "base"):
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            return MISSING
+        text = str(value)
+        words = {"group": GROUP_LABELS, "base": BASE_WORDS}.get(kind, {})
+        return words.get(text, text) if text else MISSING
+    if kind == "bool":
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            return MISSING
+        return "yes" if bool(value) else "no"
+    if v is None:
+        return MISSING
+    if kind == "pct":
+        return f"{v:.0f}%"
+    if kind == "pts":
+        return f"{v:+.0f} pts".replace("-", "−")
+    if kind == "p":
+        return "<0.001" if v < 0.001 else f"{v:.3f}"
+    if kind == "share":
+        return f"{100 * v:.0f}%"
+    if kind == "h":
+        return f"{v:.2f}".replace("-", "−")
+    if kind == "n":
+        return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.1f}"
+    if kind == "int":
+        return f"{v:.0f}"
+    return str(value)
+
+
+def fmt_interval(low: object, high: object, kind: str) -> str:
+    """An interval in one cell: "79–92%" or "−13 to +5 pts"; an open end (a published bound) shows "…"."""
+    lo, hi = _num(low), _num(high)
+    if lo is None and hi is None:
+        return MISSING
+    if kind == "pct":
+        return f"{'…' if lo is None else f'{lo:.0f}'}–{'…' if hi is None else f'{hi:.0f}'}%"
+    left = "…" if lo is None else f"{lo:+.0f}".replace("-", "−")
+    right = "…" if hi is None else f"{hi:+.0f}".replace("-", "−")
+    return f"{left} to {right} pts"
+
+
+def _side_names(frame: pd.DataFrame) -> dict[str, str]:
+    names = {"a": "A", "b": "B"}
+    for side in ("a", "b"):
+        if side in frame.columns and frame[side].nunique() == 1:
+            value = str(frame[side].iloc[0])
+            names[side] = GROUP_LABELS.get(value, value)
+    return names
+
+
+def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as text cells with readable headers: what a page shows (unescaped)."""
+    names = _side_names(frame)
+    out: dict[str, list[str]] = {}
+    done: set[str] = set()
+    for col in frame.columns:
+        if col in done or col in HIDDEN:
+            continue
+        pair = next((p for p in INTERVALS if col in p and set(p) <= set(frame.columns)), None)
+        if pair:
+            header, kind = INTERVALS[pair]
+            out[header] = [fmt_interval(lo, hi, kind) for lo, hi in zip(frame[pair[0]], frame[pair[1]])]
+            done.update(pair)
+            continue
+        spec = COLUMNS.get(col, Column(str(col).replace("_", " ").capitalize() if isinstance(col, str) else str(col)))
+        header = spec.header.format(**names)
+        while header in out:  # two columns reading alike keep both
+            header += " "
+        out[header] = [fmt_value(v, spec.kind) for v in frame[col]]
+        done.add(col)
+    return pd.DataFrame(out, columns=list(out))
+
+
+@dataclass
+class Table:
+    """A table for reading: HTML in a notebook or page, aligned text elsewhere. Deterministic output."""
+
+    frame: pd.DataFrame  # text cells, readable headers
+    name: str = "table"
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.frame.columns)
+        rows = []
+        for row in self.frame.itertuples(index=False):
+            cells = "".join(f'<td class="{_align(v)}">{html.escape(str(v))}</td>' for v in row)
+            rows.append(f"<tr>{cells}</tr>")
+        return (STYLE + f'<table class="cmocio-table" id="table-{html.escape(self.name)}">'
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+    def __repr__(self) -> str:
+        if self.frame.empty:
+            return "(no rows)"
+        return self.frame.to_string(index=False, max_colwidth=60)
+
+
+def _align(value: object) -> str:
+    text = str(value)
+    return "num" if text and (text[0].isdigit() or text[0] in "+−<…—") else "text"
+
+
+def readable(frame: pd.DataFrame, name: str = "table") -> Table:
+    """The table a reader sees (see the module docstring); an empty frame gives an empty table."""
+    return Table(readable_frame(frame.reset_index(drop=True)), name)
+

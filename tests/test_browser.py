@@ -16,8 +16,9 @@ import pandas as pd
 import papermill
 import pytest
 
-from cmocio.build import Result, discover, notebook_summary, render_html, render_index
+from cmocio.build import Result, discover, write_site
 from cmocio.data import DATA_DIR, FILES
+from cmocio.site import Page, PageContext, notebook_summary, render_html, search_entry, thumbnail
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -33,16 +34,23 @@ if not Path(CHROMIUM).exists():
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def _render_site(folder: Path, notebooks: dict[str, nbformat.NotebookNode]) -> Path:
-    """Pages and index as `cmocio build` writes them, from already executed notebooks."""
-    nav = [("Index", "index.html")] + [(n, f"{n}.html") for n in notebooks]
+def _render_site(folder: Path, notebooks: dict[str, nbformat.NotebookNode], reader: bool = False) -> Path:
+    """Pages, index, report, sources and search as `cmocio build` writes them, from executed notebooks."""
+    html_dir, nb_dir = folder / "html", folder / "notebooks"
+    html_dir.mkdir()
+    nb_dir.mkdir()
+    pages = [Page(name, notebook_summary(nb)[0] or name, f"{name}.html") for name, nb in notebooks.items()]
     results = []
     for name, nb in notebooks.items():
-        (folder / f"{name}.html").write_text(render_html(nb, False, nav), encoding="utf-8")
-        title, summary, thumb = notebook_summary(nb)
-        results.append(Result(name, "ok", 0.0, title, summary, thumb))
-    (folder / "index.html").write_text(render_index(results, False), encoding="utf-8")
-    return folder / "index.html"
+        nbformat.write(nb, str(nb_dir / f"{name}.ipynb"))
+        context = PageContext(pages, name, reader, downloads=[("Executed notebook (.ipynb)", f"../notebooks/{name}.ipynb")],
+                              footer={"Data version": "test"}, reproduce=f"papermill notebooks/{name}.ipynb out.ipynb")
+        (html_dir / f"{name}.html").write_text(render_html(nb, context), encoding="utf-8")
+        title, summary, chart = notebook_summary(nb)
+        results.append(Result(name, "ok", 0.0, title, summary, thumbnail(chart),
+                              search=search_entry(nb, title or name, f"{name}.html")))
+    write_site(folder, results, reader, pages, {}, "test", DATA_DIR)
+    return html_dir / "index.html"
 
 
 @pytest.fixture(scope="class")
@@ -73,7 +81,7 @@ def evil_site(tmp_path_factory) -> tuple[Path, Path]:
     site = out / "site"
     site.mkdir()
     _render_site(site, {"01_alignment": nb})
-    return site / "01_alignment.html", out / "results" / "01_alignment"
+    return site / "html" / "01_alignment.html", out / "results" / "01_alignment"
 
 
 @pytest.fixture(scope="module")
@@ -99,13 +107,16 @@ def _open(browser, url: str):
 class TestRenderedPages:
     def test_every_page_loads_cleanly_offline(self, site, browser):
         pages = sorted(site.parent.glob("*.html"))
-        assert len(pages) == len(discover()) + 1
+        assert len(pages) == len(discover()) + 3  # the notebooks, the index, the build report and the sources
+        search_js = (site.parent / "search-index.js").as_uri()
         for html_file in pages:
             page, log = _open(browser, html_file.as_uri())
             assert not log["errors"], (html_file.name, log["errors"])
-            foreign = [u for u in log["requests"] if not u.startswith("data:") and u != html_file.as_uri()]
+            foreign = [u for u in log["requests"] if not u.startswith("data:") and u not in (html_file.as_uri(), search_js)]
             assert not foreign, (html_file.name, foreign)
             sizes = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight])")
+            if html_file.name in ("report.html", "sources.html"):
+                continue
             assert sizes, f"{html_file.name} shows no chart"
             assert all(ok and w > 0 and h > 0 for ok, w, h in sizes), (html_file.name, sizes)
             page.close()
@@ -131,6 +142,35 @@ class TestRenderedPages:
         page.screenshot(path=str(shot), full_page=True)
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         page.close()
+
+
+    def test_search_finds_a_known_term_offline(self, site, browser):
+        page, log = _open(browser, (site.parent / "02_shared_incentives.html").as_uri())
+        page.fill("#cmocio-q", "break-even")
+        hits = page.locator("#cmocio-hits li a").all_inner_texts()
+        assert hits and any("Alignment" in h for h in hits), hits
+        page.fill("#cmocio-q", "zzqx-no-such-word")
+        assert page.locator("#cmocio-hits li").all_inner_texts() == ["No page mentions that."]
+        assert not log["errors"]
+        page.close()
+
+    def test_pages_read_like_briefs_code_folded_contents_and_pager(self, site, browser):
+        page, _ = _open(browser, (site.parent / "01_alignment.html").as_uri())
+        assert page.locator("details.cmocio-code").count() > 5
+        assert page.evaluate("Array.from(document.querySelectorAll('details.cmocio-code')).every(d => !d.open)")
+        contents = page.locator("nav.cmocio-toc a").all_inner_texts()
+        assert "The perception gap: marketing minus IT" in contents
+        for href in page.evaluate("Array.from(document.querySelectorAll('nav.cmocio-toc a')).map(a => a.getAttribute('href'))"):
+            assert page.locator(f"[id='{href[1:]}']").count() == 1, href  # every contents entry lands on its heading
+        assert page.locator("a[rel=prev]").inner_text().startswith("←")
+        assert page.locator("a[rel=next]").inner_text().endswith("→")
+        nav = page.locator("nav.cmocio-nav a").all_inner_texts()
+        assert "Alignment: do marketing and IT see the same relationship?" in nav and "Sources" in nav
+        assert "/work/" not in page.content() and str(ROOT) not in page.content()
+        page.close()
+
+    def test_the_index_is_light_and_its_thumbnails_small(self, site):
+        assert site.stat().st_size < 150_000
 
 
 class TestUntrustedText:

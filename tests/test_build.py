@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -13,7 +14,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from cmocio.build import declared_parameters, notebook_summary, parse_value, render_html, strip_volatile
+from cmocio.build import declared_parameters, parse_value, strip_volatile
+from cmocio.site import Page, PageContext, notebook_summary, render_html
 
 from .conftest import make_notebook, run_build
 
@@ -116,8 +118,11 @@ class TestInterrupt:
         assert "Interrupted" in out
         after = {p.name: p.read_bytes() for p in (build / "html").iterdir()}
         assert set(after) == set(before)
-        assert {k: v for k, v in after.items() if k != "index.html"} == {k: v for k, v in before.items() if k != "index.html"}
+        status_pages = ("index.html", "report.html")  # these record the interruption; every other page is untouched
+        assert {k: v for k, v in after.items() if k not in status_pages} == \
+            {k: v for k, v in before.items() if k not in status_pages}
         assert b"interrupted" in after["index.html"] and b"00_a.html" in after["index.html"]
+        assert b"interrupted" in after["report.html"]
         # the next build recovers
         make_notebook(nb_dir, "01_b")
         assert run_build(nb_dir, build).returncode == 0
@@ -145,6 +150,8 @@ def test_render_html_has_no_network_scripts_and_escapes_data(tmp_path):
     nb = new_notebook()
     nb.cells = [new_markdown_cell("# T\n\nsee [b](01_b.ipynb)"), new_code_cell("1")]
     nb.cells[1].outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1"}, execution_count=1)]
-    page = render_html(strip_volatile(nb), reader=False, nav=[("Index", "index.html")])
-    assert 'href="01_b.html"' in page and "<script src=" not in page and "cdnjs" not in page
+    page = render_html(strip_volatile(nb), PageContext([Page("00_a", "T", "00_a.html")], "00_a"))
+    assert 'href="01_b.html"' in page and "cdnjs" not in page
+    # the only script file a page loads is the site's own search index, beside it
+    assert re.findall(r'<script src="([^"]+)"', page) == ["search-index.js"]
     assert notebook_summary(nb)[:2] == ("T", "see [b](01_b.ipynb)")

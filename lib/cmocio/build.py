@@ -19,11 +19,9 @@ import argparse
 import ast
 import concurrent.futures as cf
 import hashlib
-import html
 import json
 import multiprocessing
 import os
-import re
 import shutil
 import signal
 import sys
@@ -34,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from .files import atomic_write_bytes
+from .site import (Page, PageContext, notebook_summary, render_html, render_index, render_report, render_sources,
+                   search_entry, site_pages, thumbnail, write_search_index)
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -62,6 +62,7 @@ class Job:
     reader: bool
     cell_timeout: int
     update: bool = False
+    data_version: str = ""
 
 
 @dataclass
@@ -71,8 +72,9 @@ class Result:
     seconds: float = 0.0
     title: str = ""
     summary: str = ""
-    thumbnail: str = ""  # data URI of the first chart
+    thumbnail: str = ""  # data URI of the first chart, shrunk to a thumbnail
     error: str = ""
+    search: dict[str, str] | None = None  # what the offline search knows of the page
 
 
 # ---- discovery and parameters -------------------------------------------------------------------
@@ -231,48 +233,6 @@ def strip_volatile(nb: Any) -> Any:
     return nb
 
 
-def notebook_summary(nb: Any) -> tuple[str, str, str]:
-    """Title (first heading), one-line summary (next paragraph) and first chart (data URI)."""
-    title, summary, thumb = "", "", ""
-    for cell in nb.cells:
-        if cell.cell_type == "markdown" and not title:
-            lines = [ln.strip() for ln in cell.source.splitlines()]
-            heads = [ln for ln in lines if ln.startswith("# ")]
-            if heads:
-                title = heads[0][2:].strip()
-                rest = [ln for ln in lines if ln and not ln.startswith("#")]
-                summary = rest[0] if rest else ""
-        if cell.cell_type == "code" and not thumb:
-            for out in cell.get("outputs", []):
-                png = out.get("data", {}).get("image/png")
-                if png:
-                    thumb = "data:image/png;base64," + "".join(png.split())
-                    break
-        if title and thumb:
-            break
-    return title, summary, thumb
-
-
-_NB_LINK = re.compile(r'href="(\d\d_[A-Za-z0-9_]+)\.ipynb(#[^"]*)?"')
-
-
-def render_html(nb: Any, reader: bool, nav: list[tuple[str, str]]) -> str:  # nav: (text, href) pairs
-    """HTML page of an executed notebook, with links between pages and nothing loaded from the network."""
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="cmocio", extra_template_basedirs=[str(TEMPLATE_DIR)])
-    # Not nbconvert's sanitize_html: it escapes the whole rendered Markdown. Text from data
-    # files reaches the page only through pandas tables (escaped by pandas) and through
-    # Markdown built with cmocio.report.md_escape.
-    exporter.exclude_input = reader
-    exporter.exclude_input_prompt = reader
-    exporter.exclude_output_prompt = reader
-    body, _ = exporter.from_notebook_node(nb)
-    body = _NB_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
-    links = "".join(f'<a href="{html.escape(href)}">{html.escape(text)}</a>' for text, href in nav)
-    return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + f'\n<nav class="cmocio-nav">{links}</nav>', body, count=1)
-
-
 # ---- running one notebook (in a worker process) -------------------------------------------------
 
 def _ignore_sigint() -> None:
@@ -296,7 +256,57 @@ def _describe_error(exc: BaseException, cell_timeout: int | None = None) -> str:
     return f"{where}: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
 
 
-def run_job(job: Job, nav: list[tuple[str, str]]) -> Result:
+def _reproduce(job: Job) -> str:
+    """The papermill command that reproduces a page, run from the build folder."""
+    import shlex
+
+    args = []
+    for name, value in job.parameters.items():
+        if isinstance(value, str):
+            args += ["-p", name, value]
+        else:
+            args += ["-y", f"{name}: {json.dumps(value)}"]
+    source = os.path.relpath(job.source, job.build_dir) if not job.update else job.source
+    return " ".join(shlex.quote(a) for a in ["papermill", source, f"notebooks/{job.name}.ipynb", *args])
+
+
+def _downloads(job: Job) -> list[tuple[str, str]]:
+    """The executed notebook, and each chart and table the notebook wrote, as links relative to the page."""
+    links = [("Executed notebook (.ipynb)", f"../notebooks/{job.name}.ipynb")]
+    out = job.parameters.get("output_dir")
+    if isinstance(out, str) and out and not os.path.isabs(out):
+        folder = Path(job.build_dir) / out / job.name
+        if folder.is_dir():
+            for f in sorted(folder.iterdir()):
+                if f.suffix in (".csv", ".png", ".svg"):
+                    kind = "table" if f.suffix == ".csv" else "chart"
+                    links.append((f"{f.name} ({kind})", f"../{Path(out).as_posix()}/{job.name}/{f.name}"))
+    return links
+
+
+def _footer(job: Job, seconds: float) -> dict[str, str]:
+    import platform
+    from datetime import datetime, timezone
+    from importlib.metadata import PackageNotFoundError, version
+
+    def v(pkg: str) -> str:
+        try:
+            return version(pkg)
+        except PackageNotFoundError:
+            return "not installed"
+
+    params = ", ".join(f"{k}={json.dumps(val)}" for k, val in job.parameters.items()) or "defaults"
+    return {
+        "Built": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "Parameters": params,
+        "Data version": job.data_version[:12] or "unknown",
+        "Software": (f"cmocio {v('cmocio')}, Python {platform.python_version()}, pandas {v('pandas')}, "
+                     f"statsmodels {v('statsmodels')}, matplotlib {v('matplotlib')}, papermill {v('papermill')}"),
+        "Execution time": f"{seconds:.1f} s",
+    }
+
+
+def run_job(job: Job, pages: list[Page]) -> Result:
     """Execute one notebook with papermill and write its outputs atomically. Never raises."""
     import nbformat
     import papermill
@@ -322,19 +332,23 @@ def run_job(job: Job, nav: list[tuple[str, str]]) -> Result:
             shutdown_kernel="immediate",  # every cell has finished by now; a graceful shutdown only waits
         )
         nb = strip_volatile(nbformat.read(str(tmp), as_version=4))
-        title, summary, thumb = notebook_summary(nb)
+        title, summary, chart = notebook_summary(nb)
+        thumb = thumbnail(chart)
+        entry = search_entry(nb, title or job.name, f"{job.name}.html")
         try:
             if job.update:
                 atomic_write_bytes(Path(job.source), (nbformat.writes(nb) + "\n").encode("utf-8"))
             else:
-                page = render_html(nb, job.reader, nav)
+                context = PageContext(pages, job.name, job.reader, job.parameters, _downloads(job),
+                                      _footer(job, time.perf_counter() - start), _reproduce(job))
+                page = render_html(nb, context)
                 atomic_write_bytes(build / "notebooks" / f"{job.name}.ipynb", nbformat.writes(nb).encode("utf-8"))
                 atomic_write_bytes(build / "html" / f"{job.name}.html", page.encode("utf-8"))
         except OSError as exc:
             return Result(job.name, "failed", time.perf_counter() - start, title, summary, thumb,
                           error=f"executed, but its output could not be written: {exc.strerror or exc} "
                                 f"({exc.filename or build})")
-        return Result(job.name, "ok", time.perf_counter() - start, title, summary, thumb)
+        return Result(job.name, "ok", time.perf_counter() - start, title, summary, thumb, search=entry)
     except BaseException as exc:  # noqa: BLE001 - a worker reports, never raises
         if isinstance(exc, KeyboardInterrupt):
             return Result(job.name, "interrupted", time.perf_counter() - start, error="interrupted")
@@ -343,43 +357,6 @@ def run_job(job: Job, nav: list[tuple[str, str]]) -> Result:
         os.dup2(saved_stderr, 2)
         os.close(saved_stderr)
         tmp.unlink(missing_ok=True)
-
-
-# ---- the index ----------------------------------------------------------------------------------
-
-def render_index(results: list[Result], reader: bool) -> str:
-    """The landing page: one card per notebook with title, summary, first chart and status."""
-    cards = []
-    for r in results:
-        href = f"{r.name}.html"
-        status = {"ok": "built", "up to date": "up to date"}.get(r.status, r.status)
-        klass = "failed" if r.status in ("failed", "interrupted") else "ok"
-        img = f'<img src="{r.thumbnail}" alt="First chart of {html.escape(r.title or r.name)}">' if r.thumbnail else ""
-        err = f'<p class="error">{html.escape(r.error)}</p>' if r.error else ""
-        cards.append(
-            f'<li class="card {klass}"><h2><a href="{html.escape(href)}">{html.escape(r.title or r.name)}</a></h2>'
-            f'<p class="summary">{html.escape(r.summary)}</p>{img}'
-            f'<p class="status">{html.escape(r.name)}: {html.escape(status)}</p>{err}</li>'
-        )
-    mode = "reader view (code hidden)" if reader else "full notebooks"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>CMO–CIO Alignment Notebooks</title>
-<style>
-body {{ font: 15px/1.5 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #222; }}
-ul {{ list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 1em; }}
-.card {{ border: 1px solid #ddd; border-radius: 6px; padding: 0.8em 1em; }}
-.card.failed {{ border-color: #c0392b; background: #fdf2f2; }}
-.card img {{ width: 100%; height: auto; border: 1px solid #eee; }}
-.card h2 {{ font-size: 1.1em; margin: 0 0 0.4em; }}
-.status {{ color: #666; font-size: 0.85em; }} .error {{ color: #c0392b; font-size: 0.85em; white-space: pre-wrap; }}
-</style></head>
-<body><h1>CMO–CIO Alignment Notebooks</h1>
-<p>How marketing and IT leaders work together, from every figure five published surveys reported (2013–2021). Pages: {mode}.</p>
-<ul>
-{chr(10).join(cards)}
-</ul></body></html>
-"""
 
 
 # ---- orchestration ------------------------------------------------------------------------------
@@ -408,7 +385,7 @@ def build(notebooks: list[Path], parameters: dict[str, dict[str, Any]], build_di
         if stale.is_file():
             stale.unlink(missing_ok=True)
     shared = inputs_digest(data_dir or DATA_DIR)
-    nav = [("Index", "index.html")] + [(p.stem, f"{p.stem}.html") for p in notebooks]
+    pages = site_pages(notebooks)
     results: dict[str, Result] = {}
     todo: list[Job] = []
     for path in notebooks:
@@ -418,10 +395,12 @@ def build(notebooks: list[Path], parameters: dict[str, dict[str, Any]], build_di
         outputs_exist = (build_dir / "html" / f"{path.stem}.html").is_file()
         if not force and not update and cached.get("key") == key and outputs_exist:
             results[path.stem] = Result(path.stem, "up to date", 0.0, cached.get("title", ""),
-                                        cached.get("summary", ""), cached.get("thumbnail", ""))
+                                        cached.get("summary", ""), cached.get("thumbnail", ""),
+                                        search=cached.get("search"))
             continue
-        todo.append(Job(path.stem, str(path), params, key, str(build_dir), str(path.parent), reader, cell_timeout,
-                        update))
+        # Pages run from the build folder, so every path they show is relative to it.
+        cwd = str(path.parent) if update else str(build_dir)
+        todo.append(Job(path.stem, str(path), params, key, str(build_dir), cwd, reader, cell_timeout, update, shared))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     what = "Refreshing" if update else "Executing"
     print(f"{what} {len(todo)} notebook(s) on {workers} worker(s); {len(notebooks) - len(todo)} up to date.",
@@ -431,7 +410,7 @@ def build(notebooks: list[Path], parameters: dict[str, dict[str, Any]], build_di
     if todo:
         ctx = multiprocessing.get_context("spawn")
         pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
-        futures = {pool.submit(run_job, job, nav): job for job in todo}
+        futures = {pool.submit(run_job, job, pages): job for job in todo}
         try:
             for fut in cf.as_completed(futures):
                 job = futures[fut]
@@ -446,7 +425,8 @@ def build(notebooks: list[Path], parameters: dict[str, dict[str, Any]], build_di
                 print(line + (f" ({res.error})" if res.error else ""), file=out, flush=True)
                 if res.status == "ok" and not update:
                     atomic_write_bytes(_cache_path(build_dir, job.name), json.dumps(
-                        {"key": job.key, "title": res.title, "summary": res.summary, "thumbnail": res.thumbnail}
+                        {"key": job.key, "title": res.title, "summary": res.summary, "thumbnail": res.thumbnail,
+                         "search": res.search}
                     ).encode())
         except KeyboardInterrupt:
             interrupted = True
@@ -463,12 +443,48 @@ def build(notebooks: list[Path], parameters: dict[str, dict[str, Any]], build_di
         if r.status != "ok" and not r.title:
             cached = _load_cache(build_dir, r.name)
             r.title, r.summary, r.thumbnail = cached.get("title", ""), cached.get("summary", ""), cached.get("thumbnail", "")
+        if r.search is None:
+            r.search = _load_cache(build_dir, r.name).get("search")
     if not update:
-        atomic_write_bytes(build_dir / "html" / "index.html", render_index(ordered, reader).encode("utf-8"))
+        write_site(build_dir, ordered, reader, pages, parameters, shared, data_dir or DATA_DIR)
     shutil.rmtree(build_dir / ".tmp", ignore_errors=True)
     if interrupted:
         raise KeyboardInterrupt
     return ordered
+
+
+def _sources_rows(data_dir: Path) -> list[dict[str, Any]]:
+    from .data import load_dataset
+
+    try:
+        ds = load_dataset(data_dir=data_dir)
+    except Exception:  # noqa: BLE001 - a broken dataset fails its notebooks, with their own messages
+        return []
+    labels = dict(zip(ds.studies["study_id"], ds.studies["label"]))
+    rows = []
+    for _, s in ds.sources.iterrows():
+        f = ds.findings[ds.findings["source_id"] == s["source_id"]]
+        studies = ", ".join(labels.get(x, x) for x in dict.fromkeys(f["study_id"]))
+        published = s["published"].strftime("%Y-%m-%d") if hasattr(s["published"], "strftime") else str(s["published"])
+        rows.append({"outlet": s["outlet"], "headline": s["headline"], "published": published,
+                     "studies": studies or "—", "figures": len(f)})
+    return rows
+
+
+def write_site(build_dir: Path, results: list[Result], reader: bool, pages: list[Page],
+               parameters: dict[str, dict[str, Any]], data_version: str, data_dir: Path) -> None:
+    """The pages around the notebooks: index, execution report, sources and the search index."""
+    from datetime import datetime, timezone
+
+    html_dir = build_dir / "html"
+    atomic_write_bytes(html_dir / "index.html", render_index(results, reader, pages).encode("utf-8"))
+    facts = {"Built": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "Data version": data_version[:12],
+             "Mode": "reader (code hidden)" if reader else "full (code folded)",
+             "Notebooks": f"{sum(r.status in ('ok', 'up to date') for r in results)} of {len(results)} built or up to date"}
+    shown = {name: {k: v for k, v in p.items() if k != "output_dir"} for name, p in parameters.items()}
+    atomic_write_bytes(html_dir / "report.html", render_report(results, shown, facts, pages).encode("utf-8"))
+    atomic_write_bytes(html_dir / "sources.html", render_sources(_sources_rows(data_dir), pages).encode("utf-8"))
+    write_search_index([r.search for r in results if r.search], html_dir / "search-index.js")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -502,7 +518,7 @@ def main(args: argparse.Namespace) -> int:
             raise BuildError("--cell-timeout must be a positive number of seconds")
         build_dir = Path(args.build_dir)
         if not args.update and "output_dir" not in given:
-            given_all = {**given, "output_dir": str((build_dir / "results").resolve())}
+            given_all = {**given, "output_dir": "results"}  # relative to the build folder, where pages run
         else:
             given_all = given
         plan = plan_parameters(notebooks, given_all)

@@ -1,0 +1,16 @@
+"""The rendered site: notebook pages, the index, the execution report, the sources page and search.
+
+One module a job:
+
+* ``pages``: one executed notebook as a page (nbconvert with the ``cmocio`` template:
+  navigation by title, contents, collapsed code, previous / next, downloads, footer);
+* ``index``: the landing page, the execution report and the sources page (Jinja templates);
+* ``search``: the offline search index every page loads, and index thumbnails.
+"""
+
+from .index import render_index, render_report, render_sources
+from .pages import Page, PageContext, notebook_summary, render_html, site_pages, table_of_contents
+from .search import search_entry, thumbnail, write_search_index
+
+__all__ = ["Page", "PageContext", "notebook_summary", "render_html", "render_index", "render_report",
+           "render_sources", "search_entry", "site_pages", "table_of_contents", "thumbnail", "write_search_index"]

@@ -54,6 +54,13 @@ def _survey_convert(args: argparse.Namespace) -> int:
     return convert_command(args)
 
 
+def _datapackage(args: argparse.Namespace) -> int:
+    from .datapackage import write
+
+    print(f"wrote {write()}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m cmocio", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -61,6 +68,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("path", nargs="?", default=None,
                    help="a findings CSV; studies/sources/metrics are read from beside it when present")
     v.set_defaults(func=_validate)
+    d = sub.add_parser("datapackage", help="rewrite data/datapackage.json (the Frictionless descriptor) from the schemas")
+    d.set_defaults(func=_datapackage)
     s = sub.add_parser("survey", help="your own survey: convert exports to the canonical response file")
     _survey_arguments(s)
     try:

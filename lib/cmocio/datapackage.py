@@ -1,0 +1,80 @@
+"""The dataset as a Frictionless Data Package (``data/datapackage.json``), from the same column specs validate uses.
+
+R, JavaScript and spreadsheet users load the four tables with their own tools
+from the descriptor; ``python -m cmocio datapackage`` rewrites it after a schema
+change, and the tests check that the committed file is current and valid.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .data import DATA_DIR, FILES, FINDING_FIELDS, METRIC_FIELDS, SOURCE_FIELDS, STUDY_FIELDS
+from .tables import Field
+
+_TYPES = {"str": "string", "int": "integer", "float": "number", "date": "date"}
+_DESCRIPTIONS = {
+    "studies": "One row per survey wave: sponsor, title, year measured, respondents as reported and functional split.",
+    "sources": "One row per article that printed the figures: outlet, headline, author and publication date.",
+    "metrics": "One row per question: paraphrased wording, theme and favourable direction.",
+    "findings": "One row per published figure, with its study, article, group, qualifier, base and base kind.",
+}
+_KEYS = {"studies": "study_id", "sources": "source_id", "metrics": "metric", "findings": "finding_id"}
+_FOREIGN = {"findings": [("study_id", "studies", "study_id"), ("source_id", "sources", "source_id"),
+                         ("metric", "metrics", "metric"), ("derived_from", "findings", "finding_id")]}
+SPECS = {"studies": STUDY_FIELDS, "sources": SOURCE_FIELDS, "metrics": METRIC_FIELDS, "findings": FINDING_FIELDS}
+
+
+def _field(f: Field) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": f.name, "type": _TYPES[f.kind]}
+    constraints: dict[str, Any] = {}
+    if f.required:
+        constraints["required"] = True
+    if f.unique:
+        constraints["unique"] = True
+    if f.allowed:
+        constraints["enum"] = list(f.allowed)
+    if f.pattern:
+        constraints["pattern"] = f.pattern
+    if f.min is not None:
+        constraints["minimum"] = int(f.min) if f.kind == "int" else f.min
+    if f.max is not None:
+        constraints["maximum"] = int(f.max) if f.kind == "int" else f.max
+    if constraints:
+        out["constraints"] = constraints
+    if f.pattern_words:
+        out["description"] = f"e.g. {f.pattern_words.removeprefix('a ').removeprefix('an ')}"
+    return out
+
+
+def descriptor() -> dict[str, Any]:
+    """The Data Package descriptor of the four tables."""
+    resources = []
+    for name, fields in SPECS.items():
+        schema: dict[str, Any] = {"fields": [_field(f) for f in fields], "primaryKey": [_KEYS[name]],
+                                  "missingValues": [""]}
+        if name in _FOREIGN:
+            schema["foreignKeys"] = [{"fields": [col], "reference": {"resource": "" if ref == name else ref,
+                                                                     "fields": [key]}}
+                                     for col, ref, key in _FOREIGN[name]]
+        resources.append({"name": name, "path": FILES[name], "profile": "tabular-data-resource",
+                          "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                          "description": _DESCRIPTIONS[name], "schema": schema})
+    return {
+        "profile": "tabular-data-package",
+        "name": "cmo-cio-alignment-survey-figures",
+        "title": "Published survey figures on CMO–CIO (marketing–IT) alignment",
+        "description": ("Every figure that published articles report from surveys of marketing and IT leaders, "
+                        "with its article, study, respondent group, qualifier and base. Wordings are paraphrased; "
+                        "see README.md for the data dictionary and the rules validate enforces."),
+        "resources": resources,
+    }
+
+
+def write(path: Path | None = None) -> Path:
+    """Write the descriptor (default ``data/datapackage.json``); returns its path."""
+    path = path or DATA_DIR / "datapackage.json"
+    path.write_text(json.dumps(descriptor(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

@@ -61,6 +61,23 @@ def _datapackage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deck(args: argparse.Namespace) -> int:
+    from .deliverables import write_deliverables
+    from .errors import ParameterError
+    from .report import as_list
+
+    try:
+        paths = write_deliverables(args.output, confidence=args.confidence, studies=as_list(args.studies, "--studies"),
+                                   responses_path=args.responses, mapping_path=args.mapping,
+                                   min_group_size=args.min_group_size, weight_column=args.weight_column)
+    except (ParameterError, DataValidationError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m cmocio", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -68,6 +85,15 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("path", nargs="?", default=None,
                    help="a findings CSV; studies/sources/metrics are read from beside it when present")
     v.set_defaults(func=_validate)
+    k = sub.add_parser("deck", help="write a PowerPoint deck (native charts) and an Excel workbook for a client")
+    k.add_argument("--output", "-o", default="build/deliverables", help="folder for briefing.pptx and tables.xlsx")
+    k.add_argument("--responses", default="", help="your survey export or canonical CSV (default: the synthetic example)")
+    k.add_argument("--mapping", default="", help="the mapping file for an export")
+    k.add_argument("--min-group-size", type=int, default=5, help="smallest group any of your figures may rest on")
+    k.add_argument("--weight-column", default="weight", help="weight column of a canonical CSV; empty for unweighted")
+    k.add_argument("--confidence", type=float, default=0.95, help="confidence level (a fraction)")
+    k.add_argument("--studies", default="", help='study ids as JSON or YAML text, e.g. "[leapfrog-2015, leapfrog-2016]"')
+    k.set_defaults(func=_deck)
     d = sub.add_parser("datapackage", help="rewrite data/datapackage.json (the Frictionless descriptor) from the schemas")
     d.set_defaults(func=_datapackage)
     s = sub.add_parser("survey", help="your own survey: convert exports to the canonical response file")

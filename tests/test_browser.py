@@ -105,7 +105,7 @@ def _open(browser, url: str):
 
 
 class TestRenderedPages:
-    def test_every_page_loads_cleanly_offline(self, site, browser):
+    def test_every_page_loads_cleanly_offline_and_every_link_resolves(self, site, browser):
         pages = sorted(site.parent.glob("*.html"))
         assert len(pages) == len(discover()) + 3  # the notebooks, the index, the build report and the sources
         search_js = (site.parent / "search-index.js").as_uri()
@@ -115,15 +115,9 @@ class TestRenderedPages:
             foreign = [u for u in log["requests"] if not u.startswith("data:") and u not in (html_file.as_uri(), search_js)]
             assert not foreign, (html_file.name, foreign)
             sizes = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight])")
-            if html_file.name in ("report.html", "sources.html"):
-                continue
-            assert sizes, f"{html_file.name} shows no chart"
+            if html_file.name not in ("report.html", "sources.html"):
+                assert sizes, f"{html_file.name} shows no chart"
             assert all(ok and w > 0 and h > 0 for ok, w, h in sizes), (html_file.name, sizes)
-            page.close()
-
-    def test_every_link_between_pages_resolves(self, site, browser):
-        for html_file in sorted(site.parent.glob("*.html")):
-            page, _ = _open(browser, html_file.as_uri())
             hrefs = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
             for href in hrefs:
                 url = urlparse(href)
@@ -167,6 +161,21 @@ class TestRenderedPages:
         nav = page.locator("nav.cmocio-nav a").all_inner_texts()
         assert "Alignment: do marketing and IT see the same relationship?" in nav and "Sources" in nav
         assert "/work/" not in page.content() and str(ROOT) not in page.content()
+        page.close()
+
+    def test_reader_mode_shows_no_code_and_is_saved_as_a_screenshot(self, site, browser, tmp_path):
+        nb = nbformat.read(str(site.parent.parent / "notebooks" / "01_alignment.ipynb"), as_version=4)
+        pages = [Page("01_alignment", notebook_summary(nb)[0], "01_alignment.html")]
+        shutil.copy(site.parent / "search-index.js", tmp_path / "search-index.js")
+        reader = tmp_path / "01_alignment.html"
+        reader.write_text(render_html(nb, PageContext(pages, "01_alignment", reader=True)), encoding="utf-8")
+        page, log = _open(browser, reader.as_uri())
+        assert page.locator("details.cmocio-code").count() == 0 and page.locator(".jp-InputArea-editor").count() == 0
+        assert page.locator("table.cmocio-table").count() >= 5 and not log["errors"]
+        shot = ROOT / "build" / "screenshots" / "reader.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=False)
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         page.close()
 
     def test_the_index_is_light_and_its_thumbnails_small(self, site):

@@ -175,7 +175,7 @@ class TestMartechNonDefault:
 def results(tmp_path_factory):
     out = tmp_path_factory.mktemp("subset")
     for p in NOTEBOOKS:
-        if p.stem in ("01_alignment", "02_shared_incentives"):
+        if p.stem == "01_alignment":
             _execute(p, out, studies=["leapfrog-2015", "leapfrog-2016"], assumed_base_n=100)
         if p.stem == "00_overview":  # as `papermill -p studies '["leapfrog-2015", "leapfrog-2016"]'` passes it: text
             _execute(p, out, studies='["leapfrog-2015", "leapfrog-2016"]')
@@ -198,7 +198,7 @@ class TestStudySubset:
         assert len(gaps) > 0
 
     def test_assumed_base_is_used_and_labelled(self, results):
-        changes = pd.read_csv(results / "02_shared_incentives" / "incentives_and_relationship_changes.csv")
+        changes = pd.read_csv(results / "01_alignment" / "relationship_changes.csv")
         assert changes["diff_low"].notna().all()
         assert changes["caveat"].str.contains("assumed n=100").all()
         assert (changes["n_early"] == 100).all()

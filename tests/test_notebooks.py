@@ -13,6 +13,8 @@ import pytest
 from cmocio.build import declared_parameters, discover
 from cmocio.data import DATA_DIR, FILES
 
+from .browserkit import CHROMIUM, EVIL, FLAGS, FORMULA, open_page, render_site, require_chromium
+
 NOTEBOOKS = discover()
 NAMES = [p.stem for p in NOTEBOOKS]
 
@@ -56,10 +58,20 @@ def test_committed_notebooks_have_no_volatile_metadata():
 
 @pytest.fixture(scope="class")
 def extra_study(tmp_path_factory) -> Path:
-    """The shipped data plus a made-up wave 'acme-2025' of both functions, with known bases."""
+    """The shipped data plus a made-up wave 'acme-2025' of both functions, with known bases.
+
+    One wording carries markup and a javascript: link, and one study label a spreadsheet
+    formula, as hostile data files might: every page and CSV must show them as text.
+    """
     folder = tmp_path_factory.mktemp("data")
     for name in FILES.values():
         shutil.copy(DATA_DIR / name, folder / name)
+    metrics = pd.read_csv(folder / "metrics.csv", dtype=str, keep_default_na=False)
+    metrics.loc[metrics["metric"] == "relationship_collaborative", "wording"] = EVIL
+    metrics.to_csv(folder / "metrics.csv", index=False)
+    studies = pd.read_csv(folder / "studies.csv", dtype=str, keep_default_na=False)
+    studies.loc[studies["study_id"] == "leapfrog-2016", "label"] = FORMULA
+    studies.to_csv(folder / "studies.csv", index=False)
     with open(folder / "studies.csv", "a", encoding="utf-8") as fh:
         fh.write("acme-2025,Acme 2025,Acme Research,Made-up test wave,,2025,400,=,Test respondents,UK,50,50,"
                  "Made up for tests.\n")
@@ -125,6 +137,25 @@ class TestAlignmentNonDefault:
 
     def test_chart_written(self, run):
         assert (run[0] / "perception_gap.png").stat().st_size > 1000
+
+    def test_markup_in_data_is_shown_as_text_and_never_runs(self, run, tmp_path):
+        sync_api = require_chromium()
+        page_path = render_site(tmp_path, {"01_alignment": run[1]}).parent / "01_alignment.html"
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page, log = open_page(browser, page_path.as_uri())
+            assert page.evaluate("window.__pwned === undefined")
+            assert not log["dialogs"]
+            assert not [u for u in log["requests"] if u.endswith("/x")], "an injected <img> was requested"
+            assert "<script>window.__pwned = 1</script>" in page.inner_text("body")
+            assert page.evaluate("Array.from(document.querySelectorAll('a[href^=\"javascript:\"]')).length") == 0
+            browser.close()
+
+    def test_written_csv_cells_are_guarded_against_formulas(self, run):
+        gaps = pd.read_csv(run[0] / "perception_gaps.csv", dtype=str)
+        labels = set(gaps["study"])
+        assert "'" + FORMULA in labels
+        assert not any(str(v).startswith(("=", "+", "@")) for v in labels)
 
 
 class TestIncentivesNonDefault:

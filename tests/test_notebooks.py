@@ -137,6 +137,8 @@ class TestAlignmentNonDefault:
 
     def test_chart_written(self, run):
         assert (run[0] / "perception_gap.png").stat().st_size > 1000
+        svg = (run[0] / "perception_gap.svg").read_text(encoding="utf-8")
+        assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "<dc:date>" not in svg
 
     def test_markup_in_data_is_shown_as_text_and_never_runs(self, run, tmp_path):
         sync_api = require_chromium()

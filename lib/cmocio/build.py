@@ -483,7 +483,11 @@ def write_site(build_dir: Path, results: list[Result], reader: bool, pages: list
              "Notebooks": f"{sum(r.status in ('ok', 'up to date') for r in results)} of {len(results)} built or up to date"}
     shown = {name: {k: v for k, v in p.items() if k != "output_dir"} for name, p in parameters.items()}
     atomic_write_bytes(html_dir / "report.html", render_report(results, shown, facts, pages).encode("utf-8"))
-    atomic_write_bytes(html_dir / "sources.html", render_sources(_sources_rows(data_dir), pages).encode("utf-8"))
+    stamp = build_dir / ".cache" / "sources.json"  # the sources page changes only with the data or the pages
+    key = json.dumps({"data": data_version, "pages": [p.title for p in pages]})
+    if not (html_dir / "sources.html").is_file() or not stamp.is_file() or stamp.read_text(encoding="utf-8") != key:
+        atomic_write_bytes(html_dir / "sources.html", render_sources(_sources_rows(data_dir), pages).encode("utf-8"))
+        atomic_write_bytes(stamp, key.encode("utf-8"))
     write_search_index([r.search for r in results if r.search], html_dir / "search-index.js")
 
 

@@ -86,7 +86,7 @@ class Context:
         return display.readable(frame, name)
 
     def save_figure(self, ax: plt.Axes, name: str, show: bool = True) -> None:
-        """Write the figure holding ``ax`` to ``<out>/<name>.png`` atomically, then show that same PNG.
+        """Write the figure holding ``ax`` to ``<out>/<name>.png`` and ``.svg`` atomically, then show that same PNG.
 
         The figure is rendered once: the file and the notebook output are the same bytes
         (no timestamp metadata), and the figure is closed afterwards.
@@ -96,6 +96,9 @@ class Context:
         fig = ax.figure
         fig.savefig(buffer, format="png", metadata={"Software": None})
         atomic_write_bytes(path, buffer.getvalue())
+        vector = io.BytesIO()  # the same chart as SVG, for print and slides (no date: same chart, same bytes)
+        fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None})
+        atomic_write_bytes(path.with_suffix(".svg"), vector.getvalue())
         if show:
             from IPython.display import Image, display
 

@@ -63,18 +63,26 @@ def notebook_summary(nb: Any) -> tuple[str, str, str]:
     return title, summary, chart
 
 
+def _first_heading(path: Path) -> str:
+    """The first ``# `` heading of a notebook's Markdown cells, read without validating the whole file."""
+    import json
+
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):  # an unreadable notebook still gets a page (its failure)
+        return ""
+    for cell in cells:
+        if cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            for line in ("".join(source) if isinstance(source, list) else source).splitlines():
+                if line.strip().startswith("# "):
+                    return line.strip()[2:].strip()
+    return ""
+
+
 def site_pages(notebooks: list[Path]) -> list[Page]:
     """The site's pages in order, titled from each notebook's first heading (its file name if none)."""
-    import nbformat
-
-    pages = []
-    for path in notebooks:
-        try:
-            title = notebook_summary(nbformat.read(str(path), as_version=4))[0]
-        except Exception:  # noqa: BLE001 - an unreadable notebook still gets a page (its failure)
-            title = ""
-        pages.append(Page(path.stem, title or path.stem, f"{path.stem}.html"))
-    return pages
+    return [Page(path.stem, _first_heading(path) or path.stem, f"{path.stem}.html") for path in notebooks]
 
 
 def _anchor(text: str) -> str:

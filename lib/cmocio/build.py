@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from .files import atomic_write_bytes
+from .paths import DATA_DIR, ROOT
 from .site import (Page, PageContext, notebook_summary, render_html, render_index, render_report, render_sources,
                    search_entry, site_pages, thumbnail, write_search_index)
 
-ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
@@ -376,8 +376,6 @@ def build(notebooks: list[Path], parameters: dict[str, dict[str, Any]], build_di
           jobs: int | None = None, cell_timeout: int = DEFAULT_CELL_TIMEOUT, force: bool = False,
           update: bool = False, data_dir: Path | None = None, out=sys.stdout) -> list[Result]:
     """Run the notebooks and write pages; returns one :class:`Result` per notebook, in order."""
-    from .data import DATA_DIR
-
     build_dir = build_dir.resolve()
     for sub in ("notebooks", "html", ".cache", ".tmp"):
         (build_dir / sub).mkdir(parents=True, exist_ok=True)

@@ -16,11 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataValidationError, Problem
+from .paths import DATA_DIR  # re-exported: cmocio.data.DATA_DIR is the shipped dataset's folder
 from .tables import Field, check_table, read_table
-
-#: The folder of the shipped dataset (the repository's ``data/``); override with
-#: the ``CMOCIO_DATA_DIR`` environment variable.
-DATA_DIR = Path(os.environ.get("CMOCIO_DATA_DIR", Path(__file__).resolve().parents[2] / "data"))
 
 THEMES = ("alignment", "incentives", "customer_experience", "martech_planning", "context")
 GROUPS = ("marketing", "it", "all", "very_effective", "effective", "unspecified")

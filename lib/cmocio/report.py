@@ -88,16 +88,22 @@ class Context:
     def save_figure(self, ax: plt.Axes, name: str, show: bool = True) -> None:
         """Write the figure holding ``ax`` to ``<out>/<name>.png`` and ``.svg`` atomically, then show that same PNG.
 
-        The figure is rendered once: the file and the notebook output are the same bytes
-        (no timestamp metadata), and the figure is closed afterwards.
+        The tight bounding box is measured once, at the saving resolution, and used for both
+        formats (rather than each format drawing the figure an extra time to find it). The
+        file and the notebook output are the same bytes (no timestamp metadata), and the
+        figure is closed afterwards.
         """
+        import matplotlib
+
         path = self.out / f"{name}.png"
         buffer = io.BytesIO()
         fig = ax.figure
-        fig.savefig(buffer, format="png", metadata={"Software": None})
+        fig.set_dpi(matplotlib.rcParams["savefig.dpi"])
+        box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
+        fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches=box)
         atomic_write_bytes(path, buffer.getvalue())
         vector = io.BytesIO()  # the same chart as SVG, for print and slides (no date: same chart, same bytes)
-        fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None})
+        fig.savefig(vector, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches=box)
         atomic_write_bytes(path.with_suffix(".svg"), vector.getvalue())
         if show:
             from IPython.display import Image, display

@@ -155,3 +155,19 @@ def test_render_html_has_no_network_scripts_and_escapes_data(tmp_path):
     # the only script file a page loads is the site's own search index, beside it
     assert re.findall(r'<script src="([^"]+)"', page) == ["search-index.js"]
     assert notebook_summary(nb)[:2] == ("T", "see [b](01_b.ipynb)")
+
+
+def test_a_reused_kernel_gives_each_notebook_a_fresh_start(tmp_path):
+    """One kernel per worker, reset between notebooks: no variable, plot setting, folder or count carries over."""
+    nb_dir, build = tmp_path / "nb", tmp_path / "build"
+    nb_dir.mkdir()
+    make_notebook(nb_dir, "00_a", body="import os, matplotlib\nleak = 41\nmatplotlib.rcParams['lines.linewidth'] = 9\n"
+                                        "os.chdir('/')\nprint(x)")
+    make_notebook(nb_dir, "01_b", body="import os, matplotlib\n"
+                                        "print('leak' in dir(), matplotlib.rcParams['lines.linewidth'], os.getcwd())")
+    res = run_build(nb_dir, build)  # one worker: both notebooks run in the same kernel
+    assert res.returncode == 0, res.stderr
+    assert len(list((build / "logs").glob("kernel-*.log"))) == 1, "the kernel was started once"
+    nb = nbformat.read(str(build / "notebooks" / "01_b.ipynb"), as_version=4)
+    assert nb.cells[-1].outputs[0]["text"] == f"False 1.5 {build.resolve()}\n"
+    assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3]

@@ -306,6 +306,77 @@ def _footer(job: Job, seconds: float) -> dict[str, str]:
     }
 
 
+#: The worker's kernel, reused from one notebook to the next (see :func:`_fresh_namespace`).
+_KERNEL: dict[str, Any] = {}
+
+#: Run silently before each notebook: what a fresh kernel would give it, minus the start-up and imports.
+_RESET = """
+get_ipython().run_line_magic("reset", "-f")
+import os as _os, sys as _sys, matplotlib as _mpl, matplotlib.pyplot as _plt
+_plt.close("all")
+if not hasattr(_sys, "_cmocio_rc"):
+    _sys._cmocio_rc = dict(_mpl.rcParams)
+_mpl.rcParams.update(_sys._cmocio_rc)
+_os.chdir(%r)
+get_ipython().execution_count = 1
+del _os, _sys, _mpl, _plt
+"""
+
+
+def _worker_kernel(build: Path) -> Any:
+    """This worker's kernel, started on first use (its own chatter goes to build/logs/kernel-<pid>.log)."""
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient.util import run_sync
+
+    km = _KERNEL.get("km")
+    if km is not None and run_sync(km.is_alive)():
+        return km
+    _discard_kernel()
+    km = AsyncKernelManager(kernel_name=KERNEL)
+    with open(build / "logs" / f"kernel-{os.getpid()}.log", "ab") as log:
+        run_sync(km.start_kernel)(stderr=log, stdout=log)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        run_sync(kc.wait_for_ready)(timeout=60)
+    finally:
+        kc.stop_channels()
+    _KERNEL["km"] = km
+    import multiprocessing.util
+
+    multiprocessing.util.Finalize(km, _discard_kernel, exitpriority=10)
+    return km
+
+
+def _fresh_namespace(km: Any, cwd: str) -> None:
+    """Empty the kernel's namespace, restore its plot settings, set the folder and restart the cell count."""
+    from nbclient.util import run_sync
+
+    kc = km.client()
+    kc.start_channels(iopub=False, stdin=False, hb=False)  # the shell reply is all this needs
+    try:
+        msg_id = kc.execute(_RESET % cwd, silent=True, store_history=False)
+        while True:
+            reply = run_sync(kc.get_shell_msg)(timeout=60)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue', '')}")
+    finally:
+        kc.stop_channels()
+
+
+def _discard_kernel() -> None:
+    from nbclient.util import run_sync
+
+    km = _KERNEL.pop("km", None)
+    if km is not None:
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+
 def run_job(job: Job, pages: list[Page]) -> Result:
     """Execute one notebook with papermill and write its outputs atomically. Never raises."""
     import nbformat
@@ -325,12 +396,17 @@ def run_job(job: Job, pages: list[Page]) -> Result:
         # The kernel inherits this process's stderr: keep its chatter in build/logs/<name>.log.
         with open(log_dir / f"{job.name}.log", "wb") as log:
             os.dup2(log.fileno(), 2)
-        papermill.execute_notebook(
-            job.source, str(tmp), parameters=job.parameters or None, kernel_name=KERNEL, cwd=job.cwd,
-            progress_bar=False, log_output=False, execution_timeout=job.cell_timeout,
-            request_save_on_cell_execute=False,
-            shutdown_kernel="immediate",  # every cell has finished by now; a graceful shutdown only waits
-        )
+        km = _worker_kernel(build)
+        _fresh_namespace(km, job.cwd)
+        try:
+            papermill.execute_notebook(
+                job.source, str(tmp), parameters=job.parameters or None, kernel_name=KERNEL, cwd=job.cwd,
+                progress_bar=False, log_output=False, execution_timeout=job.cell_timeout,
+                request_save_on_cell_execute=False, km=km,
+            )
+        except BaseException:
+            _discard_kernel()  # dead, busy past its timeout, or in an unknown state: the next notebook gets a new one
+            raise
         nb = strip_volatile(nbformat.read(str(tmp), as_version=4))
         title, summary, chart = notebook_summary(nb)
         thumb = thumbnail(chart)

@@ -171,3 +171,4 @@ def test_a_reused_kernel_gives_each_notebook_a_fresh_start(tmp_path):
     nb = nbformat.read(str(build / "notebooks" / "01_b.ipynb"), as_version=4)
     assert nb.cells[-1].outputs[0]["text"] == f"False 1.5 {build.resolve()}\n"
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3]
+    assert [c.outputs for c in nb.cells if c.cell_type == "code"][:-1] == [[], []], "no history or reset chatter"

@@ -311,14 +311,13 @@ _KERNEL: dict[str, Any] = {}
 
 #: Run silently before each notebook: what a fresh kernel would give it, minus the start-up and imports.
 _RESET = """
-get_ipython().run_line_magic("reset", "-f")
+get_ipython().reset(new_session=True)  # empty namespace, new history session, cell count back to 1
 import os as _os, sys as _sys, matplotlib as _mpl, matplotlib.pyplot as _plt
 _plt.close("all")
 if not hasattr(_sys, "_cmocio_rc"):
     _sys._cmocio_rc = dict(_mpl.rcParams)
 _mpl.rcParams.update(_sys._cmocio_rc)
 _os.chdir(%r)
-get_ipython().execution_count = 1
 del _os, _sys, _mpl, _plt
 """
 

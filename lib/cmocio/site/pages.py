@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -109,17 +110,24 @@ def table_of_contents(nb: Any) -> list[tuple[int, str, str]]:
     return toc
 
 
-def render_html(nb: Any, context: PageContext) -> str:
-    """The page of an executed notebook: nothing loaded from the network, text from data escaped."""
+@lru_cache(maxsize=2)
+def _exporter(reader: bool) -> Any:
+    """One exporter per mode and process: its templates are compiled once, not once per page."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="cmocio", extra_template_basedirs=[str(TEMPLATE_DIR)])
     # Not nbconvert's sanitize_html: it escapes the whole rendered Markdown. Text from data
     # files reaches the page only through cmocio.display tables (escaped) and through
     # Markdown built with cmocio.report.md_escape.
-    exporter.exclude_input = context.reader
-    exporter.exclude_input_prompt = context.reader
-    exporter.exclude_output_prompt = context.reader
+    exporter.exclude_input = reader
+    exporter.exclude_input_prompt = reader
+    exporter.exclude_output_prompt = reader
+    return exporter
+
+
+def render_html(nb: Any, context: PageContext) -> str:
+    """The page of an executed notebook: nothing loaded from the network, text from data escaped."""
+    exporter = _exporter(context.reader)
     prev, nxt = context.neighbours()
     resources = {"cmocio": {"pages": context.pages, "current": context.current, "prev": prev, "next": nxt,
                             "toc": table_of_contents(nb), "reader": context.reader, "downloads": context.downloads,

@@ -26,13 +26,16 @@ def _finding_slide(prs, finding: Finding) -> None:
     from pptx.util import Inches, Pt
 
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # title only
-    slide.shapes.title.text = finding.headline
-    slide.shapes.title.text_frame.paragraphs[0].font.size = Pt(20)
+    title = slide.shapes.title
+    title.left, title.top, title.width, title.height = Inches(0.5), Inches(0.3), Inches(9), Inches(1.3)
+    title.text = finding.headline
+    title.text_frame.word_wrap = True
+    title.text_frame.paragraphs[0].font.size = Pt(18)
     data = CategoryChartData(number_format='0"%"' if finding.unit == "%" else '+0" pts";-0" pts"')
     data.categories = finding.categories
     for name, values in finding.series.items():
         data.add_series(name, values)
-    frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Inches(0.5), Inches(1.5), Inches(9), Inches(4.9), data)
+    frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Inches(0.5), Inches(1.7), Inches(9), Inches(4.7), data)
     chart = frame.chart
     chart.has_legend = len(finding.series) > 1
     if chart.has_legend:
@@ -43,6 +46,8 @@ def _finding_slide(prs, finding: Finding) -> None:
     chart.value_axis.tick_labels.font.size = Pt(9)
     if finding.unit == "%":
         chart.value_axis.minimum_scale, chart.value_axis.maximum_scale = 0, 100
+    chart.value_axis.tick_labels.number_format = data.number_format
+    chart.value_axis.tick_labels.number_format_is_linked = False
     plot = chart.plots[0]
     plot.has_data_labels = True
     plot.data_labels.number_format = data.number_format

@@ -396,8 +396,8 @@ def run_job(job: Job, pages: list[Page]) -> Result:
         with open(log_dir / f"{job.name}.log", "wb") as log:
             os.dup2(log.fileno(), 2)
         km = _worker_kernel(build)
-        _fresh_namespace(km, job.cwd)
         try:
+            _fresh_namespace(km, job.cwd)
             papermill.execute_notebook(
                 job.source, str(tmp), parameters=job.parameters or None, kernel_name=KERNEL, cwd=job.cwd,
                 progress_bar=False, log_output=False, execution_timeout=job.cell_timeout,

@@ -527,21 +527,12 @@ def build(notebooks: list[Path], parameters: dict[str, dict[str, Any]], build_di
 
 
 def _sources_rows(data_dir: Path) -> list[dict[str, Any]]:
-    from .data import load_dataset
+    from .data import load_dataset, source_table
 
     try:
-        ds = load_dataset(data_dir=data_dir)
+        return source_table(load_dataset(data_dir=data_dir)).to_dict("records")
     except Exception:  # noqa: BLE001 - a broken dataset fails its notebooks, with their own messages
         return []
-    labels = dict(zip(ds.studies["study_id"], ds.studies["label"]))
-    rows = []
-    for _, s in ds.sources.iterrows():
-        f = ds.findings[ds.findings["source_id"] == s["source_id"]]
-        studies = ", ".join(labels.get(x, x) for x in dict.fromkeys(f["study_id"]))
-        published = s["published"].strftime("%Y-%m-%d") if hasattr(s["published"], "strftime") else str(s["published"])
-        rows.append({"outlet": s["outlet"], "headline": s["headline"], "published": published,
-                     "studies": studies or "—", "figures": len(f)})
-    return rows
 
 
 def write_site(build_dir: Path, results: list[Result], reader: bool, pages: list[Page],

@@ -284,6 +284,23 @@ def distinct_figures(findings: pd.DataFrame) -> pd.DataFrame:
     return findings.iloc[order].drop_duplicates(["study_id", "metric", "group", "year"]).sort_index()
 
 
+def source_table(ds: Dataset) -> pd.DataFrame:
+    """One row per article: outlet, headline, author, publication date (YYYY-MM-DD), the studies it reports
+    (their labels) and how many figures it gave. The sources page and the workbook's sources sheet."""
+    labels = dict(zip(ds.studies["study_id"], ds.studies["label"]))
+    src = ds.sources
+    f = ds.findings
+    return pd.DataFrame({
+        "outlet": src["outlet"].astype(str).to_list(),
+        "headline": src["headline"].astype(str).to_list(),
+        "author": src["author"].fillna("").astype(str).to_list(),
+        "published": src["published"].dt.strftime("%Y-%m-%d").to_list(),
+        "studies": [", ".join(labels.get(x, x) for x in dict.fromkeys(f.loc[f["source_id"] == sid, "study_id"])) or "—"
+                    for sid in src["source_id"]],
+        "figures": [int((f["source_id"] == sid).sum()) for sid in src["source_id"]],
+    }, index=src["source_id"].to_list())
+
+
 def summary(ds: Dataset) -> pd.DataFrame:
     """Figures per theme and study: a compact overview of what the dataset holds."""
     table = pd.crosstab(ds.findings["theme"], ds.findings["study_id"], margins=True, margins_name="total")

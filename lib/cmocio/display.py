@@ -136,7 +136,8 @@ def fmt_interval(low: object, high: object, kind: str) -> str:
     return f"{left} to {right} pts"
 
 
-def _side_names(frame: pd.DataFrame) -> dict[str, str]:
+def side_names(frame: pd.DataFrame) -> dict[str, str]:
+    """The two sides a comparison table sets against each other ("Marketing", "IT / technology"), from ``a`` / ``b``."""
     names = {"a": "A", "b": "B"}
     for side in ("a", "b"):
         if side in frame.columns and frame[side].nunique() == 1:
@@ -147,7 +148,7 @@ def _side_names(frame: pd.DataFrame) -> dict[str, str]:
 
 def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The table as text cells with readable headers: what a page shows (unescaped)."""
-    names = _side_names(frame)
+    names = side_names(frame)
     out: dict[str, list[str]] = {}
     done: set[str] = set()
     for col in frame.columns:

@@ -206,16 +206,17 @@ HOLDING_WORDS = {
 }
 
 
-def _size_words(n: float, qualifier: object) -> str:
+def size_words(n: object, qualifier: object, unknown: str = "an unreported number") -> str:
+    """A study's size as reported: "131", "more than 300", or ``unknown``."""
     if n is None or pd.isna(n):
-        return "an unreported number"
-    return f"{'more than ' if qualifier == '>' else ''}{n:,.0f}"
+        return unknown
+    return f"{'more than ' if qualifier == '>' else ''}{float(n):,.0f}"
 
 
 def study_size(row: pd.Series, a: str = "a", b: str = "b") -> str:
     """The reported size of the study (or studies) behind a comparison, in words."""
-    sa = _size_words(row[f"study_n_{a}"], row[f"study_n_qualifier_{a}"])
-    sb = _size_words(row[f"study_n_{b}"], row[f"study_n_qualifier_{b}"])
+    sa = size_words(row[f"study_n_{a}"], row[f"study_n_qualifier_{a}"])
+    sb = size_words(row[f"study_n_{b}"], row[f"study_n_qualifier_{b}"])
     if sa == sb:
         return f"the study had {sa} respondents in all"
     return f"the two waves had {sa} and {sb} respondents in all"

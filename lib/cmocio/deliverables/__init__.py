@@ -29,6 +29,7 @@ def write_deliverables(out_dir, *, confidence: float = 0.95, studies=(), respons
     with tempfile.TemporaryDirectory() as scratch:  # the analyses' own files are not deliverables
         ctx = report.start("deliverables", confidence=confidence, studies=list(studies), output_dir=scratch)
         found = findings(ctx, responses_path, mapping_path, min_group_size, weight_column)
-    sources = ctx.data.sources.assign(published=ctx.data.sources["published"].dt.strftime("%Y-%m-%d"))
-    sources = sources[["outlet", "headline", "author", "published"]]
+    from ..data import source_table
+
+    sources = source_table(ctx.data)
     return write_deck(found, out / "briefing.pptx"), write_workbook(found, sources, out / "tables.xlsx")

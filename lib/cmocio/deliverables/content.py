@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import plots, stats, survey
-from ..report import Context
+from ..data import source_table
+from ..report import Context, size_words
 
 
 @dataclass
@@ -31,16 +32,13 @@ def _short(text: str, width: int = 70) -> str:
 def _sources_note(ctx: Context, study_ids: list[str]) -> str:
     """Study, article (outlet, date) and size as reported, for every study behind a slide."""
     f, st = ctx.data.findings, ctx.data.studies.set_index("study_id")
-    src = ctx.data.sources.set_index("source_id")
+    src = source_table(ctx.data)
     parts = []
     for sid in dict.fromkeys(study_ids):
-        outlets = []
-        for source_id in dict.fromkeys(f.loc[f["study_id"] == sid, "source_id"]):
-            s = src.loc[source_id]
-            date = s["published"].strftime("%Y-%m-%d") if hasattr(s["published"], "strftime") else str(s["published"])
-            outlets.append(f"{s['outlet']}, {date}")
+        outlets = [f"{src.loc[source_id, 'outlet']}, {src.loc[source_id, 'published']}"
+                   for source_id in dict.fromkeys(f.loc[f["study_id"] == sid, "source_id"])]
         n, q = st.loc[sid, "respondents"], st.loc[sid, "respondents_qualifier"]
-        size = "size not reported" if pd.isna(n) else f"{'more than ' if q == '>' else ''}{int(n):,} respondents"
+        size = "size not reported" if pd.isna(n) else f"{size_words(n, q)} respondents"
         parts.append(f"{ctx.study_label(sid)} ({st.loc[sid, 'sponsor']}; {size}), reported by {'; '.join(outlets)}")
     return "Sources: " + ". ".join(parts) + "." if parts else ""
 

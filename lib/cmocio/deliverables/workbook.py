@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..display import COLUMNS
 from ..files import atomic_write_bytes
-from ..display import _side_names
+from ..display import side_names
 from .content import Finding, caveats
 
 _FORMATS = {"pct": '0"%"', "pts": '+0" pts";-0" pts";0" pts"', "p": "0.000", "n": "#,##0", "share": "0%", "h": "0.00"}
@@ -48,7 +48,7 @@ def write_workbook(findings: list[Finding], sources: pd.DataFrame, path: Path) -
     for finding in findings:
         # write_string stores text as text: a value starting with "=" is never a formula here.
         table = finding.table.reset_index(drop=True)
-        names = _side_names(table)
+        names = side_names(table)
         sheet = book.add_worksheet(_sheet_name(finding.name or finding.section, used))
         sheet.write(0, 0, finding.headline, book.add_format({"bold": True}))
         sheet.write(1, 0, finding.footnote, wrap)

@@ -343,3 +343,16 @@ def test_anything_else_is_a_clear_error(bad):
 
     with pytest.raises(ParameterError, match=r"studies must be a list such as"):
         as_list(bad, "studies")
+
+
+def test_plain_words_say_when_a_result_rests_on_minimum_bases():
+    from cmocio.report import what_it_takes
+
+    row = {"conclusion": stats.HOLDS, "break_even_n": math.nan, "splits_significant": math.nan, "diff": 20.0,
+           "p_value": 0.01, "base_a": "derived_minimum", "base_b": "derived_minimum"}
+    assert what_it_takes(row, "").endswith("(minimums, so larger true bases only strengthen it)")
+    assert what_it_takes({**row, "base_a": "reported", "base_b": "reported"}, "") == \
+        "significant with the bases as published"
+    assert what_it_takes({**row, "conclusion": stats.DEPENDS, "break_even_n": 84.0},
+                         "the study had more than 300 respondents in all") == \
+        "significant if each side had at least 84 respondents; the study had more than 300 respondents in all"

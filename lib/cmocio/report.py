@@ -235,8 +235,9 @@ def what_it_takes(row: pd.Series, size: str) -> str:
                  else f"{share:.0%} of the possible splits")
         return f"significant under {where} of the sample between marketing and IT (10% to 90% marketing); {size}"
     if conclusion == stats.HOLDS:
+        kinds = {row.get(f"base_{side}") for side in ("a", "b", "late", "early")}
         return "significant with the bases as published" + (
-            " (minimums, so larger true bases only strengthen it)" if "minimum" in f"{row.get('caveat', '')}" else "")
+            " (minimums, so larger true bases only strengthen it)" if kinds & set(stats.MINIMUM_BASES) else "")
     if row["diff"] == 0:
         return "no difference"
     if conclusion == stats.NOT_SIGNIFICANT and (pd.isna(row["p_value"])):

@@ -106,3 +106,8 @@ def test_the_command_writes_both_files_and_refuses_bad_studies(tmp_path, capsys)
     assert "Forrester" not in notes and "Leapfrog 2016" in notes
     assert main(["deck", "-o", str(tmp_path / "x"), "--studies", "[no-such-study]"]) == 1
     assert "unknown study id(s) 'no-such-study'" in capsys.readouterr().err
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert main(["deck", "-o", str(blocker)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write the deliverables to") and "Traceback" not in err

@@ -73,6 +73,9 @@ def _deck(args: argparse.Namespace) -> int:
     except (ParameterError, DataValidationError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(f"error: cannot write the deliverables to {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     for path in paths:
         print(f"wrote {path}")
     return 0

@@ -39,17 +39,6 @@ def test_newcombe_difference_matches_newcombe_1998_example():
     assert high == pytest.approx(0.3339, abs=5e-5)
 
 
-def test_ztest_by_hand():
-    # pooled 0.45; se = sqrt(.45*.55*(1/100+1/100)) = 0.070356; z = 1.4213; two-sided p = 0.1552.
-    z, p = stats.two_proportion_ztest(0.5, 100, 0.4, 100)
-    assert z == pytest.approx(1.4213, abs=1e-4)
-    assert p == pytest.approx(0.1552, abs=1e-4)
-
-
-def test_ztest_degenerate_equal_extremes():
-    assert stats.two_proportion_ztest(0.0, 10, 0.0, 20) == (0.0, 1.0)
-
-
 def test_cohens_h_known_value():
     assert stats.cohens_h(0.5, 0.25) == pytest.approx(math.pi / 6)
     assert stats.cohens_h(0.3, 0.3) == 0

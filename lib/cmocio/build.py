@@ -266,7 +266,7 @@ def _reproduce(job: Job) -> str:
             args += ["-p", name, value]
         else:
             args += ["-y", f"{name}: {json.dumps(value)}"]
-    source = os.path.relpath(job.source, job.build_dir) if not job.update else job.source
+    source = os.path.relpath(job.source, job.build_dir)
     return " ".join(shlex.quote(a) for a in ["papermill", source, f"notebooks/{job.name}.ipynb", *args])
 
 
@@ -414,7 +414,7 @@ def run_job(job: Job, pages: list[Page]) -> Result:
             if job.update:
                 atomic_write_bytes(Path(job.source), (nbformat.writes(nb) + "\n").encode("utf-8"))
             else:
-                context = PageContext(pages, job.name, job.reader, job.parameters, _downloads(job),
+                context = PageContext(pages, job.name, job.reader, _downloads(job),
                                       _footer(job, time.perf_counter() - start), _reproduce(job))
                 page = render_html(nb, context)
                 atomic_write_bytes(build / "notebooks" / f"{job.name}.ipynb", nbformat.writes(nb).encode("utf-8"))

@@ -70,18 +70,6 @@ def newcombe_interval(p1: float, n1: float, p2: float, n2: float, confidence: fl
     return float(low), float(high)
 
 
-def two_proportion_ztest(p1: float, n1: float, p2: float, n2: float) -> tuple[float, float]:
-    """Pooled two-sided z-test of ``p1 == p2``. Returns (z, p-value); (nan, nan) if degenerate."""
-    _check_share(p1, "p1"), _check_share(p2, "p2")
-    if not (n1 > 0 and n2 > 0):
-        raise ValueError(f"n1 and n2 must be positive, got {n1!r} and {n2!r}")
-    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
-    if pooled in (0.0, 1.0):
-        return (0.0, 1.0) if p1 == p2 else (math.nan, math.nan)
-    z, pvalue = proportions_ztest(np.array([p1 * n1, p2 * n2]), np.array([n1, n2]))
-    return float(z), float(pvalue)
-
-
 def cohens_h(p1: float, p2: float) -> float:
     """Cohen's h effect size for two proportions: 2·asin(√p1) − 2·asin(√p2)."""
     return float(proportion_effectsize(_check_share(p1, "p1"), _check_share(p2, "p2")))
@@ -301,8 +289,7 @@ def empty_comparison(keys: Sequence[str]) -> pd.DataFrame:
 def _compare_row(r: pd.Series, a: object, b: object, conf: float, assumed_n: int | None, same_study: bool) -> dict:
     pa_, pb_ = float(r["percent_a"]) / 100, float(r["percent_b"]) / 100
     qa, qb = str(r["qualifier_a"]), str(r["qualifier_b"])
-    cap_a = _exact_total(r, "_a") if "study_n_a" in r else _exact_total(r)
-    cap_b = _exact_total(r, "_b") if "study_n_b" in r else _exact_total(r)
+    cap_a, cap_b = _exact_total(r, "_a"), _exact_total(r, "_b")
     if same_study and pd.isna(r["base_n_a"]) and pd.isna(r["base_n_b"]):
         cap_a, cap_b = cap_a / 2, cap_b / 2  # two unknown shares of one known total: at most an even split each
     na, sa = base_for(r["base_n_a"], assumed_n, cap_a)
@@ -339,8 +326,7 @@ def _compare_row(r: pd.Series, a: object, b: object, conf: float, assumed_n: int
             "study_n_a": r.get("study_n_a", math.nan), "study_n_qualifier_a": r.get("study_n_qualifier_a", None),
             "study_n_b": r.get("study_n_b", math.nan), "study_n_qualifier_b": r.get("study_n_qualifier_b", None),
             "diff": diff, "diff_low": 100 * low, "diff_high": 100 * high, "p_value": pv,
-            "cohens_h": cohens_h(pa_, pb_), "method": NEWCOMBE_METHOD if not math.isnan(pv) else "",
-            "testable": testable, "caveat": "; ".join(caveats)}
+            "cohens_h": cohens_h(pa_, pb_), "testable": testable, "caveat": "; ".join(caveats)}
 
 
 def finish_comparison(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:

@@ -75,9 +75,9 @@ def published_findings(ctx: Context) -> list[Finding]:
         headline = (f"Shared incentives and relationship quality rose between waves, most for "
                     f"{plots.GROUP_NOUNS.get(rising['group'], rising['group'])} ({rising['diff']:+.0f} pts on "
                     f"“{_short(ctx.wording(rising['metric']), 50)}”)")
-        studies = [s for s in ctx.data.studies["study_id"] if ctx.data.studies.set_index("study_id").loc[s, "sponsor"]
-                   in set(changes["series"])]
-        studies = [s for s in studies if s in set(ctx.findings["study_id"])]
+        st = ctx.data.studies
+        studies = st.loc[st["sponsor"].isin(changes["series"]) & st["study_id"].isin(ctx.findings["study_id"]),
+                         "study_id"].to_list()
         out.append(Finding("Shared incentives", headline, labels,
                            {"Earlier wave": list(changes["percent_early"]), "Later wave": list(changes["percent_late"])},
                            "%", _sources_note(ctx, studies), changes, "wave_changes"))

@@ -29,7 +29,6 @@ class PageContext:
     pages: list[Page]
     current: str
     reader: bool = False
-    parameters: dict[str, Any] = field(default_factory=dict)
     downloads: list[tuple[str, str]] = field(default_factory=list)  # (label, relative href)
     footer: dict[str, str] = field(default_factory=dict)  # label -> value
     reproduce: str = ""

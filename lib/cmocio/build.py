@@ -3,8 +3,10 @@
 * Executed notebooks go to ``build/notebooks/``, HTML pages to ``build/html/`` with an
   ``index.html`` listing each notebook's title, summary and first chart; chart and
   table files to ``build/results/``.
-* Notebooks run in parallel worker processes; HTML is rendered in-process with
-  nbconvert's exporter.
+* Notebooks run in parallel: worker processes on this machine by default, or the
+  workers of a Dask cluster (``--scheduler tcp://HOST:8786``, see :mod:`.executors`).
+  Each job runs in a private work folder with its input files shipped in, renders
+  its page there, and returns every file it made; only this process writes them.
 * A notebook whose source, parameters, data, input files and ``cmocio`` code are
   unchanged since its last good build is not executed again.
 * Every file is written atomically. A failing notebook does not stop the others;
@@ -17,15 +19,14 @@ from __future__ import annotations
 
 import argparse
 import ast
-import concurrent.futures as cf
 import hashlib
+import io
 import json
-import multiprocessing
 import os
 import shutil
-import signal
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,18 +52,30 @@ class BuildError(Exception):
     """A problem found before anything runs (unknown notebook or parameter, bad value)."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run; carries the results so far, so that the index can record them."""
+
+    def __init__(self, results: dict[str, "Result"]):
+        super().__init__()
+        self.results = results
+
+
 @dataclass
 class Job:
+    """One notebook run, self-contained so that it can run on another machine."""
+
     name: str
-    source: str
-    parameters: dict[str, Any]
+    source: str  # the notebook's path here (for --update, the reproduce command and error messages)
+    parameters: dict[str, Any]  # as given; file paths among them are replaced by shipped copies when it runs
     key: str
     build_dir: str
-    cwd: str
+    cwd: str  # for --update: the folder the notebook runs in; otherwise a private work folder is made
     reader: bool
     cell_timeout: int
     update: bool = False
     data_version: str = ""
+    source_text: str = ""  # the notebook itself
+    inputs: dict[str, tuple[str, bytes]] | None = None  # parameter -> (file name, bytes) of each file it names
 
 
 @dataclass
@@ -75,6 +88,7 @@ class Result:
     thumbnail: str = ""  # data URI of the first chart, shrunk to a thumbnail
     error: str = ""
     search: dict[str, str] | None = None  # what the offline search knows of the page
+    files: dict[str, bytes] | None = None  # what the run made, by path relative to the build folder
 
 
 # ---- discovery and parameters -------------------------------------------------------------------
@@ -222,7 +236,7 @@ def job_key(source: Path, parameters: dict[str, Any], shared: str, reader: bool,
 # ---- writing ------------------------------------------------------------------------------------
 
 def strip_volatile(nb: Any) -> Any:
-    """Remove run timings and timestamps (keep execution counts and tags)."""
+    """Remove run timings, timestamps and random ids (keep execution counts and tags)."""
     for key in VOLATILE_NOTEBOOK_KEYS:
         nb.metadata.pop(key, None)
     for cell in nb.cells:
@@ -230,14 +244,12 @@ def strip_volatile(nb: Any) -> Any:
             cell.metadata.pop(key, None)
         if not cell.metadata.get("tags", True):
             cell.metadata.pop("tags")
+        if "injected-parameters" in cell.metadata.get("tags", []) and "id" in cell:
+            cell["id"] = "injected-parameters"  # papermill draws a random id for the cell it adds
     return nb
 
 
 # ---- running one notebook (in a worker process) -------------------------------------------------
-
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
 
 def _describe_error(exc: BaseException, cell_timeout: int | None = None) -> str:
     name = type(exc).__name__
@@ -270,17 +282,14 @@ def _reproduce(job: Job) -> str:
     return " ".join(shlex.quote(a) for a in ["papermill", source, f"notebooks/{job.name}.ipynb", *args])
 
 
-def _downloads(job: Job) -> list[tuple[str, str]]:
+def _downloads(job: Job, made: list[str]) -> list[tuple[str, str]]:
     """The executed notebook, and each chart and table the notebook wrote, as links relative to the page."""
     links = [("Executed notebook (.ipynb)", f"../notebooks/{job.name}.ipynb")]
-    out = job.parameters.get("output_dir")
-    if isinstance(out, str) and out and not os.path.isabs(out):
-        folder = Path(job.build_dir) / out / job.name
-        if folder.is_dir():
-            for f in sorted(folder.iterdir()):
-                if f.suffix in (".csv", ".png", ".svg"):
-                    kind = "table" if f.suffix == ".csv" else "chart"
-                    links.append((f"{f.name} ({kind})", f"../{Path(out).as_posix()}/{job.name}/{f.name}"))
+    for rel in sorted(made):
+        suffix = Path(rel).suffix
+        if suffix in (".csv", ".png", ".svg"):
+            kind = "table" if suffix == ".csv" else "chart"
+            links.append((f"{Path(rel).name} ({kind})", f"../{rel}"))
     return links
 
 
@@ -306,44 +315,71 @@ def _footer(job: Job, seconds: float) -> dict[str, str]:
     }
 
 
-#: The worker's kernel, reused from one notebook to the next (see :func:`_fresh_namespace`).
-_KERNEL: dict[str, Any] = {}
+#: The worker's kernel, reused from one notebook to the next (see :func:`_fresh_namespace`); one per thread.
+_LOCAL = threading.local()
 
 #: Run silently before each notebook: what a fresh kernel would give it, minus the start-up and imports.
 _RESET = """
+__import__("os").chdir(%r)  # first: the previous job's folder may be gone
 get_ipython().reset(new_session=True)  # empty namespace, new history session, cell count back to 1
-import os as _os, sys as _sys, matplotlib as _mpl, matplotlib.pyplot as _plt
+import sys as _sys, matplotlib as _mpl, matplotlib.pyplot as _plt
 _plt.close("all")
 if not hasattr(_sys, "_cmocio_rc"):
     _sys._cmocio_rc = dict(_mpl.rcParams)
 _mpl.rcParams.update(_sys._cmocio_rc)
-_os.chdir(%r)
-del _os, _sys, _mpl, _plt
+del _sys, _mpl, _plt
 """
 
 
-def _worker_kernel(build: Path) -> Any:
-    """This worker's kernel, started on first use (its own chatter goes to build/logs/kernel-<pid>.log)."""
+def unpack_bundle(bundle: bytes, digest: str) -> Path:
+    """The project bundle (``lib/cmocio`` and ``data/``) unpacked once per machine; returns its folder."""
+    import zipfile
+
+    target = Path(tempfile.gettempdir()) / f"cmocio-bundle-{digest[:16]}"
+    if (target / ".complete").is_file():
+        return target
+    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    with zipfile.ZipFile(io.BytesIO(bundle)) as z:
+        z.extractall(staging)
+    (staging / ".complete").write_text(digest)
+    try:
+        os.rename(staging, target)
+    except OSError:  # another worker on this machine finished first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _worker_kernel(log_dir: Path, bundle_dir: Path | None = None) -> Any:
+    """This worker's kernel, started on first use (its own chatter goes to <log_dir>/kernel-<pid>.log).
+
+    With a bundle, the kernel imports ``cmocio`` and reads the data from the bundle
+    rather than from this machine's installation.
+    """
     from jupyter_client.manager import AsyncKernelManager
     from nbclient.util import run_sync
 
-    km = _KERNEL.get("km")
-    if km is not None and run_sync(km.is_alive)():
+    km = getattr(_LOCAL, "km", None)
+    if km is not None and getattr(_LOCAL, "bundle", None) == bundle_dir and run_sync(km.is_alive)():
         return km
     _discard_kernel()
+    env = dict(os.environ)
+    if bundle_dir is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(bundle_dir / "lib"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+        env["CMOCIO_DATA_DIR"] = str(bundle_dir / "data")
     km = AsyncKernelManager(kernel_name=KERNEL)
-    with open(build / "logs" / f"kernel-{os.getpid()}.log", "ab") as log:
-        run_sync(km.start_kernel)(stderr=log, stdout=log)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with open(log_dir / f"kernel-{os.getpid()}.log", "ab") as log:
+        run_sync(km.start_kernel)(stderr=log, stdout=log, env=env)
     kc = km.client()
     kc.start_channels()
     try:
         run_sync(kc.wait_for_ready)(timeout=60)
     finally:
         kc.stop_channels()
-    _KERNEL["km"] = km
+    _LOCAL.km, _LOCAL.bundle = km, bundle_dir
     import multiprocessing.util
 
-    multiprocessing.util.Finalize(km, _discard_kernel, exitpriority=10)
+    multiprocessing.util.Finalize(km, _shutdown_kernel, args=(km,), exitpriority=10)
     return km
 
 
@@ -354,7 +390,7 @@ def _fresh_namespace(km: Any, cwd: str) -> None:
     kc = km.client()
     kc.start_channels(iopub=False, stdin=False, hb=False)  # the shell reply is all this needs
     try:
-        msg_id = kc.execute(_RESET % cwd, silent=True, store_history=False)
+        msg_id = kc.execute(_RESET % (cwd,), silent=True, store_history=False)
         while True:
             reply = run_sync(kc.get_shell_msg)(timeout=60)
             if reply["parent_header"].get("msg_id") == msg_id:
@@ -365,73 +401,121 @@ def _fresh_namespace(km: Any, cwd: str) -> None:
         kc.stop_channels()
 
 
-def _discard_kernel() -> None:
+def _shutdown_kernel(km: Any) -> None:
     from nbclient.util import run_sync
 
-    km = _KERNEL.pop("km", None)
+    try:
+        run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - already gone
+        pass
+
+
+def _discard_kernel() -> None:
+    km = getattr(_LOCAL, "km", None)
+    _LOCAL.km = None
     if km is not None:
-        try:
-            run_sync(km.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 - already gone
-            pass
+        _shutdown_kernel(km)
 
 
-def run_job(job: Job, pages: list[Page]) -> Result:
-    """Execute one notebook with papermill and write its outputs atomically. Never raises."""
+def _ship_inputs(job: Job, workdir: Path) -> dict[str, Any]:
+    """The parameters as the notebook gets them: each file they name copied into the work folder."""
+    params = dict(job.parameters)
+    for name, (file_name, data) in (job.inputs or {}).items():
+        folder = workdir / "inputs" / name
+        folder.mkdir(parents=True)
+        (folder / file_name).write_bytes(data)
+        params[name] = f"inputs/{name}/{file_name}"
+    return params
+
+
+def _collect(workdir: Path, output_dir: Any) -> dict[str, bytes]:
+    """Every file the notebook wrote under a relative ``output_dir``, by path relative to the build folder."""
+    if not isinstance(output_dir, str) or not output_dir or os.path.isabs(output_dir):
+        return {}
+    base = workdir / output_dir
+    if not base.is_dir():
+        return {}
+    return {(Path(output_dir) / f.relative_to(base)).as_posix(): f.read_bytes()
+            for f in sorted(base.rglob("*")) if f.is_file()}
+
+
+def run_job(job: Job, pages: list[Page], bundle: bytes | None = None, bundle_digest: str = "") -> Result:
+    """Execute one notebook with papermill in a private work folder and return what it made. Never raises.
+
+    Runs anywhere: in a local worker process or on a Dask worker on another machine.
+    Nothing is written outside the work folder (except the notebook itself for
+    ``--update``); the caller writes the returned files.
+    """
     import nbformat
     import papermill
 
     start = time.perf_counter()
-    build = Path(job.build_dir)
-    tmp_dir = build / ".tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix=f"{job.name}.", suffix=".ipynb")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    log_dir = build / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    saved_stderr = os.dup(2)
+    root = Path(job.build_dir) / ".tmp"
+    local = root.is_dir()  # on another machine the build folder does not exist: use the temporary folder
+    workdir = Path(tempfile.mkdtemp(prefix=f"cmocio-{job.name}.", dir=root if local else None))
+    log_dir = Path(job.build_dir) / "logs" if local else Path(tempfile.gettempdir()) / "cmocio-logs"
+    redirect = threading.current_thread() is threading.main_thread()
+    saved_stderr = os.dup(2) if redirect else -1
     try:
-        # The kernel inherits this process's stderr: keep its chatter in build/logs/<name>.log.
-        with open(log_dir / f"{job.name}.log", "wb") as log:
-            os.dup2(log.fileno(), 2)
-        km = _worker_kernel(build)
+        log_dir.mkdir(parents=True, exist_ok=True)
+        if redirect:  # the kernel inherits this process's stderr: keep its chatter in the log folder
+            with open(log_dir / f"{job.name}.log", "wb") as log:
+                os.dup2(log.fileno(), 2)
+        bundle_dir = unpack_bundle(bundle, bundle_digest) if bundle is not None else None
+        km = _worker_kernel(log_dir, bundle_dir)
+        cwd = job.cwd if job.update else str(workdir)
+        source = Path(job.source) if job.update or not job.source_text else workdir / f"{job.name}.source.ipynb"
+        if source != Path(job.source):
+            source.write_text(job.source_text, encoding="utf-8")
+        params = _ship_inputs(job, workdir)
+        out_nb = workdir / f"{job.name}.ipynb"
         try:
-            _fresh_namespace(km, job.cwd)
+            _fresh_namespace(km, cwd)
             papermill.execute_notebook(
-                job.source, str(tmp), parameters=job.parameters or None, kernel_name=KERNEL, cwd=job.cwd,
+                str(source), str(out_nb), parameters=params or None, kernel_name=KERNEL, cwd=cwd,
                 progress_bar=False, log_output=False, execution_timeout=job.cell_timeout,
                 request_save_on_cell_execute=False, km=km,
             )
         except BaseException:
             _discard_kernel()  # dead, busy past its timeout, or in an unknown state: the next notebook gets a new one
             raise
-        nb = strip_volatile(nbformat.read(str(tmp), as_version=4))
+        nb = strip_volatile(nbformat.read(str(out_nb), as_version=4))
         title, summary, chart = notebook_summary(nb)
         thumb = thumbnail(chart)
         entry = search_entry(nb, title or job.name, f"{job.name}.html")
-        try:
-            if job.update:
-                atomic_write_bytes(Path(job.source), (nbformat.writes(nb) + "\n").encode("utf-8"))
-            else:
-                context = PageContext(pages, job.name, job.reader, _downloads(job),
-                                      _footer(job, time.perf_counter() - start), _reproduce(job))
-                page = render_html(nb, context)
-                atomic_write_bytes(build / "notebooks" / f"{job.name}.ipynb", nbformat.writes(nb).encode("utf-8"))
-                atomic_write_bytes(build / "html" / f"{job.name}.html", page.encode("utf-8"))
-        except OSError as exc:
-            return Result(job.name, "failed", time.perf_counter() - start, title, summary, thumb,
-                          error=f"executed, but its output could not be written: {exc.strerror or exc} "
-                                f"({exc.filename or build})")
-        return Result(job.name, "ok", time.perf_counter() - start, title, summary, thumb, search=entry)
+        text = nbformat.writes(nb)
+        if job.update:
+            files = {"": (text + "\n").encode("utf-8")}  # the committed notebook itself
+        else:
+            files = _collect(workdir, job.parameters.get("output_dir"))
+            context = PageContext(pages, job.name, job.reader, _downloads(job, list(files)),
+                                  _footer(job, time.perf_counter() - start), _reproduce(job))
+            files[f"notebooks/{job.name}.ipynb"] = text.encode("utf-8")
+            files[f"html/{job.name}.html"] = render_html(nb, context).encode("utf-8")
+        return Result(job.name, "ok", time.perf_counter() - start, title, summary, thumb, search=entry, files=files)
     except BaseException as exc:  # noqa: BLE001 - a worker reports, never raises
         if isinstance(exc, KeyboardInterrupt):
             return Result(job.name, "interrupted", time.perf_counter() - start, error="interrupted")
         return Result(job.name, "failed", time.perf_counter() - start, error=_describe_error(exc, job.cell_timeout))
     finally:
-        os.dup2(saved_stderr, 2)
-        os.close(saved_stderr)
-        tmp.unlink(missing_ok=True)
+        if redirect:
+            os.dup2(saved_stderr, 2)
+            os.close(saved_stderr)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def store(job: Job, res: Result) -> Result:
+    """Write what a job made, each file atomically; a file that cannot be written fails the job (named)."""
+    build = Path(job.build_dir)
+    try:
+        for rel, data in (res.files or {}).items():
+            atomic_write_bytes(Path(job.source) if rel == "" else build / rel, data)
+    except OSError as exc:
+        return Result(job.name, "failed", res.seconds, res.title, res.summary, res.thumbnail,
+                      error=f"executed, but its output could not be written: {exc.strerror or exc} "
+                            f"({exc.filename or build})")
+    res.files = None
+    return res
 
 
 # ---- orchestration ------------------------------------------------------------------------------
@@ -447,54 +531,86 @@ def _load_cache(build: Path, name: str) -> dict[str, Any]:
         return {}
 
 
-def build(notebooks: list[Path], parameters: dict[str, dict[str, Any]], build_dir: Path, *, reader: bool = False,
-          jobs: int | None = None, cell_timeout: int = DEFAULT_CELL_TIMEOUT, force: bool = False,
-          update: bool = False, data_dir: Path | None = None, out=sys.stdout) -> list[Result]:
-    """Run the notebooks and write pages; returns one :class:`Result` per notebook, in order."""
+@dataclass
+class Target:
+    """A page to build: its name, the notebook that makes it and that notebook's parameters."""
+
+    name: str
+    notebook: Path
+    parameters: dict[str, Any]
+
+
+def _inputs(parameters: dict[str, Any]) -> dict[str, tuple[str, bytes]]:
+    """The files named by parameters, to ship with the job (the notebook sees its own copies)."""
+    return {k: (Path(v).name, Path(v).read_bytes()) for k, v in parameters.items()
+            if isinstance(v, str) and v and k != "output_dir" and Path(v).is_file()}
+
+
+def _eta(done: int, total: int, elapsed: float) -> str:
+    if done >= total or done == 0:
+        return ""
+    left = elapsed / done * (total - done)
+    return f", about {left / 60:.0f} min left" if left >= 90 else f", about {left:.0f} s left"
+
+
+def execute(targets: list[Target], build_dir: Path, *, pages: list[Page], reader: bool = False,
+            jobs: int | None = None, scheduler: str | None = None, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+            force: bool = False, update: bool = False, data_dir: Path | None = None, shared: str | None = None,
+            out=sys.stdout) -> dict[str, Result]:
+    """Run every target that is not up to date and write its files; one :class:`Result` per target name.
+
+    A failing target keeps its last good files. ``scheduler`` sends the jobs to a
+    Dask cluster instead of local worker processes (:mod:`.executors`).
+    """
+    from .executors import make_executor
+
     build_dir = build_dir.resolve()
     for sub in ("notebooks", "html", ".cache", ".tmp"):
         (build_dir / sub).mkdir(parents=True, exist_ok=True)
     for stale in (build_dir / ".tmp").iterdir():  # leftovers of an interrupted run
         if stale.is_file():
             stale.unlink(missing_ok=True)
-    shared = inputs_digest(data_dir or DATA_DIR)
-    pages = site_pages(notebooks)
+        else:
+            shutil.rmtree(stale, ignore_errors=True)
+    data_dir = data_dir or DATA_DIR
+    shared = shared if shared is not None else inputs_digest(data_dir)
     results: dict[str, Result] = {}
     todo: list[Job] = []
-    for path in notebooks:
-        params = dict(parameters.get(path.stem, {}))
-        key = job_key(path, params, shared, reader, build_dir)
-        cached = _load_cache(build_dir, path.stem)
-        outputs_exist = (build_dir / "html" / f"{path.stem}.html").is_file()
+    sources: dict[Path, str] = {}
+    for t in targets:
+        params = dict(t.parameters)
+        key = job_key(t.notebook, params, shared, reader, build_dir)
+        cached = _load_cache(build_dir, t.name)
+        outputs_exist = (build_dir / "html" / f"{t.name}.html").is_file()
         if not force and not update and cached.get("key") == key and outputs_exist:
-            results[path.stem] = Result(path.stem, "up to date", 0.0, cached.get("title", ""),
-                                        cached.get("summary", ""), cached.get("thumbnail", ""),
-                                        search=cached.get("search"))
+            results[t.name] = Result(t.name, "up to date", 0.0, cached.get("title", ""), cached.get("summary", ""),
+                                     cached.get("thumbnail", ""), search=cached.get("search"))
             continue
-        # Pages run from the build folder, so every path they show is relative to it.
-        cwd = str(path.parent) if update else str(build_dir)
-        todo.append(Job(path.stem, str(path), params, key, str(build_dir), cwd, reader, cell_timeout, update, shared))
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+        if t.notebook not in sources:
+            sources[t.notebook] = t.notebook.read_text(encoding="utf-8")
+        todo.append(Job(t.name, str(t.notebook), params, key, str(build_dir), str(t.notebook.parent), reader,
+                        cell_timeout, update, shared, sources[t.notebook], _inputs(params)))
     what = "Refreshing" if update else "Executing"
-    print(f"{what} {len(todo)} notebook(s) on {workers} worker(s); {len(notebooks) - len(todo)} up to date.",
-          file=out, flush=True)
-    done = 0
     interrupted = False
+    executor = None
     if todo:
-        ctx = multiprocessing.get_context("spawn")
-        pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
-        futures = {pool.submit(run_job, job, pages): job for job in todo}
+        executor = make_executor(scheduler, max(1, min(jobs or os.cpu_count() or 1, len(todo))), data_dir)
+    where = executor.where if executor else "no workers"
+    print(f"{what} {len(todo)} notebook(s) on {where}; {len(targets) - len(todo)} up to date.", file=out, flush=True)
+    if executor is not None:
+        t0 = time.perf_counter()
+        done = 0
         try:
-            for fut in cf.as_completed(futures):
-                job = futures[fut]
-                try:
-                    res = fut.result()
-                except Exception as exc:  # a worker died (killed, out of memory)
-                    res = Result(job.name, "failed", error=f"worker process failed: {type(exc).__name__}: {exc}")
+            for job, res in executor.run(run_job, todo, pages):
+                if isinstance(res, BaseException):
+                    res = Result(job.name, "failed", error=f"worker process failed: {type(res).__name__}: {res}")
+                elif res.status == "ok":
+                    res = store(job, res)
                 results[job.name] = res
                 done += 1
                 mark = "ok" if res.status == "ok" else res.status.upper()
                 line = f"[{done}/{len(todo)}] {job.name}: {mark} in {res.seconds:.1f} s"
+                line += _eta(done, len(todo), time.perf_counter() - t0)
                 print(line + (f" ({res.error})" if res.error else ""), file=out, flush=True)
                 if res.status == "ok" and not update:
                     atomic_write_bytes(_cache_path(build_dir, job.name), json.dumps(
@@ -505,24 +621,43 @@ def build(notebooks: list[Path], parameters: dict[str, dict[str, Any]], build_di
             interrupted = True
             print("Interrupted: stopping workers; finished pages are kept, unfinished ones keep their last good version.",
                   file=out, flush=True)
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                proc.terminate()
             for job in todo:
                 results.setdefault(job.name, Result(job.name, "interrupted", error="interrupted before it finished"))
         finally:
-            pool.shutdown(wait=not interrupted, cancel_futures=True)
-    ordered = [results[p.stem] for p in notebooks]
-    for r in ordered:  # a failed notebook keeps its last good title and chart on the index
+            executor.close(cancel=interrupted)
+    for r in results.values():  # a failed page keeps its last good title and chart on the index
         if r.status != "ok" and not r.title:
             cached = _load_cache(build_dir, r.name)
             r.title, r.summary, r.thumbnail = cached.get("title", ""), cached.get("summary", ""), cached.get("thumbnail", "")
         if r.search is None:
             r.search = _load_cache(build_dir, r.name).get("search")
-    if not update:
-        write_site(build_dir, ordered, reader, pages, parameters, shared, data_dir or DATA_DIR)
     shutil.rmtree(build_dir / ".tmp", ignore_errors=True)
     if interrupted:
-        raise KeyboardInterrupt
+        raise Interrupted(results)
+    return results
+
+
+def build(notebooks: list[Path], parameters: dict[str, dict[str, Any]], build_dir: Path, *, reader: bool = False,
+          jobs: int | None = None, scheduler: str | None = None, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+          force: bool = False, update: bool = False, data_dir: Path | None = None, out=sys.stdout) -> list[Result]:
+    """Run the notebooks and write pages and the site around them; one :class:`Result` per notebook, in order."""
+    build_dir = build_dir.resolve()
+    data_dir = data_dir or DATA_DIR
+    shared = inputs_digest(data_dir)
+    pages = site_pages(notebooks)
+    targets = [Target(p.stem, p, dict(parameters.get(p.stem, {}))) for p in notebooks]
+    try:
+        results = execute(targets, build_dir, pages=pages, reader=reader, jobs=jobs, scheduler=scheduler,
+                          cell_timeout=cell_timeout, force=force, update=update, data_dir=data_dir, shared=shared,
+                          out=out)
+    except Interrupted as stop:
+        if not update:
+            write_site(build_dir, [stop.results[p.stem] for p in notebooks], reader, pages, parameters, shared,
+                       data_dir)
+        raise
+    ordered = [results[p.stem] for p in notebooks]
+    if not update:
+        write_site(build_dir, ordered, reader, pages, parameters, shared, data_dir)
     return ordered
 
 
@@ -565,7 +700,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--update", action="store_true",
                    help="re-execute notebooks in place in notebooks/ with default parameters (refresh committed outputs)")
     p.add_argument("--force", action="store_true", help="execute even notebooks that are up to date")
-    p.add_argument("--jobs", "-j", type=int, default=None, help="parallel workers (default: number of CPUs)")
+    p.add_argument("--jobs", "-j", type=int, default=None, help="parallel local workers (default: number of CPUs)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the notebooks on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786) "
+                        "instead of local worker processes")
     p.add_argument("--cell-timeout", type=int, default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
                    help=f"stop a notebook whose cell runs longer than this (default {DEFAULT_CELL_TIMEOUT})")
     p.add_argument("--build-dir", default=str(ROOT / "build"), help="output folder (default: build/)")
@@ -594,11 +732,14 @@ def main(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        results = build(notebooks, plan, build_dir, reader=args.reader, jobs=args.jobs,
+        results = build(notebooks, plan, build_dir, reader=args.reader, jobs=args.jobs, scheduler=args.scheduler,
                         cell_timeout=args.cell_timeout, force=args.force, update=args.update)
     except KeyboardInterrupt:
         print("Build interrupted.", file=sys.stderr)
         return 130
+    except RuntimeError as exc:  # the cluster cannot be reached
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"error: cannot write the build output: {exc}", file=sys.stderr)
         return 1

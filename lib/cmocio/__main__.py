@@ -1,4 +1,4 @@
-"""Command line: ``python -m cmocio validate [PATH]``, ``python -m cmocio build`` and ``python -m cmocio survey convert``."""
+"""Command line: ``python -m cmocio validate [PATH]``, ``build``, ``portfolio``, ``survey convert``, ``deck`` and ``datapackage``."""
 
 from __future__ import annotations
 
@@ -52,6 +52,12 @@ def _survey_convert(args: argparse.Namespace) -> int:
     from .survey.cli import convert_command
 
     return convert_command(args)
+
+
+def _portfolio(args: argparse.Namespace) -> int:
+    from .portfolio.cli import main as portfolio_main
+
+    return portfolio_main(args)
 
 
 def _datapackage(args: argparse.Namespace) -> int:
@@ -109,6 +115,12 @@ def parser() -> argparse.ArgumentParser:
         b = sub.add_parser("build", help="execute every notebook with papermill and render HTML pages")
         add_arguments(b)
         b.set_defaults(func=_build)
+        from .portfolio.cli import add_arguments as portfolio_arguments
+
+        f = sub.add_parser("portfolio", help="one benchmark page per organisation from a folder of exports, "
+                                             "each set against the rest of the portfolio")
+        portfolio_arguments(f)
+        f.set_defaults(func=_portfolio)
     return p
 
 

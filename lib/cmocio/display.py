@@ -53,6 +53,7 @@ COLUMNS: dict[str, Column] = {
     "percent_marketing": Column("Marketing", "pct"), "percent_it": Column("IT / technology", "pct"),
     "marketing": Column("Marketing", "int"), "it": Column("IT / technology", "int"),
     "benchmark_percent": Column("Published", "pct"), "benchmark_qualifier": Column("As published"),
+    "portfolio_percent": Column("Rest of the portfolio", "pct"), "n_organisations": Column("Organisations", "int"),
     "diff": Column("Difference", "pts"), "p_value": Column("p", "p"), "p_adjusted": Column("p (adjusted)", "p"),
     "significant": Column("Significant", "bool"), "meaningful": Column("Meaningful", "bool"),
     "cohens_h": Column("Cohen's h", "h"), "n_used": Column("Base", "n"), "n_source": Column("Base kind", "base"),

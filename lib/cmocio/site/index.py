@@ -35,3 +35,8 @@ def render_report(results: list[Any], parameters: dict[str, dict[str, Any]], fac
 def render_sources(sources: list[dict[str, Any]], pages: list[Page]) -> str:
     """Every article behind the figures: outlet, headline, date, the studies it reports and its figure count."""
     return _render("sources.html.j2", sources=sources, site={"pages": pages, "current": "sources"})
+
+
+def render_portfolio(rows: list[dict[str, Any]], facts: dict[str, str]) -> str:
+    """The portfolio's index: every organisation with its export, mapping, contribution and page status."""
+    return _render("portfolio.html.j2", rows=rows, facts=facts, site={"pages": [], "current": "index"})

@@ -19,7 +19,7 @@ No function here returns respondent-level rows to a page.
 
 from .aggregation import RESPONDENTS, cells, shares
 from .analysis import Analysis, analyse
-from .compare import benchmark, own_gaps, trend
+from .compare import against_portfolio, benchmark, own_gaps, trend
 from .instrument import (ALL, EXAMPLE_PATH, FUNCTIONS, MAPPINGS_DIR, QUESTIONS_PATH, SURVEY_DIR, load_questions,
                          respondent_columns, segment_name)
 from .mapping import ConversionReport, Mapping, convert, load_mapping
@@ -28,7 +28,7 @@ from .read import open_export
 from .responses import load_responses, write_responses
 from .synthetic import synthetic_people, synthetic_responses, write_example, write_exports
 
-__all__ = ["ALL", "Analysis", "ConversionReport", "EXAMPLE_PATH", "FUNCTIONS", "MAPPINGS_DIR", "Mapping",
+__all__ = ["ALL", "Analysis", "against_portfolio", "ConversionReport", "EXAMPLE_PATH", "FUNCTIONS", "MAPPINGS_DIR", "Mapping",
            "QUESTIONS_PATH", "RESPONDENTS", "SURVEY_DIR", "analyse", "benchmark", "cells", "convert", "load_mapping",
            "load_questions", "load_responses", "open_export", "own_gaps", "publishable", "respondent_columns",
            "rounded", "segment_name", "shares", "suppress", "synthetic_people", "synthetic_responses", "trend",

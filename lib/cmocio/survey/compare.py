@@ -36,6 +36,9 @@ BENCHMARK_COLUMNS = ["question_id", "metric", "group", "percent", "n_eff", "stud
                      "method", "caveat"]
 GAP_COLUMNS = ["question_id", "metric", "percent_marketing", "percent_it", "diff", "diff_low", "diff_high",
                "p_value", "p_adjusted", "significant", "meaningful", "verdict", "method"]
+PORTFOLIO_COLUMNS = ["question_id", "metric", "group", "percent", "portfolio_percent", "n_organisations", "diff",
+                     "diff_low", "diff_high", "p_value", "p_adjusted", "significant", "meaningful", "verdict",
+                     "method"]
 TREND_COLUMNS = ["question_id", "metric", "group", "wave_early", "wave_late", "percent_early", "percent_late",
                  "diff", "diff_low", "diff_high", "p_value", "p_adjusted", "significant", "meaningful", "verdict",
                  "method"]
@@ -177,3 +180,27 @@ def trend(table: pd.DataFrame, waves: list[str], confidence: float = 0.95,
     if not recs:
         return _empty(TREND_COLUMNS)
     return _verdicts(pd.DataFrame.from_records(recs), confidence, min_difference_pts)[TREND_COLUMNS]
+
+
+def against_portfolio(yours: pd.DataFrame, pool: pd.DataFrame, confidence: float = 0.95,
+                      min_difference_pts: float = 5.0) -> pd.DataFrame:
+    """Your share minus the rest of the portfolio's, per question and group (both shown; independent samples).
+
+    ``pool`` is :func:`cmocio.portfolio.pooling.pooled` output for this
+    organisation (its own data left out). Hidden figures on either side are never compared.
+    """
+    own = yours[~yours["suppressed"].astype(bool)]
+    rest = pool[~pool["suppressed"].astype(bool)]
+    merged = own.merge(rest[["question_id", "group", "percent", "n_eff", "n_organisations"]],
+                       on=["question_id", "group"], suffixes=("", "_pool"))
+    if merged.empty:
+        return _empty(PORTFOLIO_COLUMNS)
+    recs = []
+    for r in merged.itertuples(index=False):
+        p1, p2 = min(max(r.percent / 100, 0.0), 1.0), min(max(r.percent_pool / 100, 0.0), 1.0)
+        low, high, pv = two_sample(p1, r.n_eff, p2, r.n_eff_pool, confidence)
+        recs.append({"question_id": r.question_id, "metric": r.metric, "group": r.group, "percent": r.percent,
+                     "portfolio_percent": r.percent_pool, "n_organisations": r.n_organisations,
+                     "diff": 100 * (p1 - p2), "diff_low": low, "diff_high": high, "p_value": pv,
+                     "method": TWO_SAMPLE})
+    return _verdicts(pd.DataFrame.from_records(recs), confidence, min_difference_pts)[PORTFOLIO_COLUMNS]

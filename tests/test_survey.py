@@ -281,6 +281,16 @@ def _people() -> pd.DataFrame:
     return people
 
 
+def _pool(tmp_path: Path) -> Path:
+    """The rest of a made-up portfolio of six organisations, as `python -m cmocio portfolio` hands it to a page."""
+    from cmocio.portfolio import contributions, pooled
+
+    contrib = pd.concat([contributions(f"o{i}", survey.synthetic_responses(Q, n=60, seed=i), Q, 5) for i in range(6)])
+    path = tmp_path / "portfolio.csv"
+    pooled(contrib, "this", Q).to_csv(path, index=False)
+    return path
+
+
 def _run(tmp_path: Path, name: str, people: pd.DataFrame) -> tuple[dict[str, bytes], list]:
     folder = tmp_path / name
     folder.mkdir()
@@ -288,8 +298,8 @@ def _run(tmp_path: Path, name: str, people: pd.DataFrame) -> tuple[dict[str, byt
     out = folder / "out.ipynb"
     papermill.execute_notebook(str(NOTEBOOK), str(out), parameters={
         "responses_path": str(export), "mapping_path": str(survey.MAPPINGS_DIR / "qualtrics.yaml"),
-        "output_dir": str(tmp_path / "results" / name)}, kernel_name="python3", cwd=str(NOTEBOOK.parent),
-        progress_bar=False)
+        "output_dir": str(tmp_path / "results" / name), "portfolio_path": str(_pool(folder)),
+        "organisation": "Example <b>Ltd</b>"}, kernel_name="python3", cwd=str(NOTEBOOK.parent), progress_bar=False)
     files = {p.name: p.read_bytes() for p in sorted((tmp_path / "results" / name).rglob("*")) if p.is_file()}
     nb = nbformat.read(str(out), as_version=4)
     outs = [c.outputs for c in nb.cells if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])]
@@ -319,6 +329,9 @@ class TestNotebookPrivacy:
         files, outs, _ = runs["base"]
         text = str(outs)
         assert "Read: Qualtrics CSV \\\\(choice text\\\\)" in text and "no one carries more than half" in text
+        assert "Anonymity of the pool" in text and "Example &lt;b&gt;Ltd&lt;/b&gt;" in text
+        vs_pool = pd.read_csv(pd.io.common.BytesIO(files["portfolio.csv"]))
+        assert len(vs_pool) and vs_pool["portfolio_percent"].notna().all() and vs_pool["n_organisations"].eq(6).all()
         answers = pd.read_csv(pd.io.common.BytesIO(files["segments.csv"]))
         online_it = answers[(answers["segment"] == "Online") & (answers["group"] == "it")]
         assert online_it["suppressed"].all() and online_it["percent"].isna().all()

@@ -268,12 +268,23 @@ def _describe_error(exc: BaseException, cell_timeout: int | None = None) -> str:
     return f"{where}: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
 
 
+def _shown_parameters(job: Job) -> dict[str, Any]:
+    """Parameters as a page shows them: files inside the build folder by their path relative to it."""
+    out = {}
+    for name, value in job.parameters.items():
+        if isinstance(value, str) and value and os.path.isabs(value):
+            rel = os.path.relpath(value, job.build_dir)
+            value = value if rel.startswith("..") else Path(rel).as_posix()
+        out[name] = value
+    return out
+
+
 def _reproduce(job: Job) -> str:
     """The papermill command that reproduces a page, run from the build folder."""
     import shlex
 
     args = []
-    for name, value in job.parameters.items():
+    for name, value in _shown_parameters(job).items():
         if isinstance(value, str):
             args += ["-p", name, value]
         else:
@@ -304,7 +315,7 @@ def _footer(job: Job, seconds: float) -> dict[str, str]:
         except PackageNotFoundError:
             return "not installed"
 
-    params = ", ".join(f"{k}={json.dumps(val)}" for k, val in job.parameters.items()) or "defaults"
+    params = ", ".join(f"{k}={json.dumps(val)}" for k, val in _shown_parameters(job).items()) or "defaults"
     return {
         "Built": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "Parameters": params,

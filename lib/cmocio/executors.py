@@ -6,7 +6,8 @@ same results; nothing is written by a worker. The build asks an executor to
 finish, where ``result`` is a :class:`cmocio.build.Result` or the exception that
 stopped the worker.
 
-* :class:`LocalExecutor`: a pool of spawned processes (the default).
+* :class:`LocalExecutor`: a pool of spawned processes (the default); with one
+  worker, :class:`InlineExecutor` runs the jobs in this process instead.
 * :class:`DaskExecutor`: ``dask.distributed`` futures on a running cluster. The
   project's code and data go to the workers as one zipped bundle, scattered once
   to every worker; the kernels import ``cmocio`` and read ``data/`` from it, so
@@ -48,6 +49,20 @@ class Executor:
 
     def close(self, cancel: bool = False) -> None:
         """Release the workers; ``cancel`` drops jobs not yet started."""
+
+
+class InlineExecutor(Executor):
+    """One job at a time in this process: what one local worker amounts to, without starting a process."""
+
+    workers = 1
+    where = "1 local worker"
+
+    def run(self, fn, jobs, *args):
+        for job in jobs:
+            res = fn(job, *args)
+            yield job, res
+            if getattr(res, "status", "") == "interrupted":  # Ctrl-C reached the job: stop here, as a pool would
+                raise KeyboardInterrupt
 
 
 class LocalExecutor(Executor):
@@ -100,7 +115,7 @@ class DaskExecutor(Executor):
     "dask[distributed]"``); nothing else about the cluster is assumed.
     """
 
-    def __init__(self, address: Any, data_dir: Path = DATA_DIR, timeout: float = 30):
+    def __init__(self, address: Any, data_dir: Path = DATA_DIR):
         try:
             from distributed import Client
         except ImportError:
@@ -109,7 +124,9 @@ class DaskExecutor(Executor):
             self.client, self._own = address, False
         else:
             try:
-                self.client, self._own = Client(address, timeout=timeout), True
+                # how long to try: Dask's own setting, distributed.comm.timeouts.connect (30 s; environment
+                # variable DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT)
+                self.client, self._own = Client(address), True
             except (OSError, TimeoutError) as exc:
                 raise RuntimeError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         info = self.client.scheduler_info(n_workers=-1)
@@ -148,4 +165,4 @@ def make_executor(scheduler: str | None, workers: int, data_dir: Path = DATA_DIR
     """The local pool, or the Dask cluster at ``scheduler`` when one is given."""
     if scheduler:
         return DaskExecutor(scheduler, data_dir)
-    return LocalExecutor(workers)
+    return LocalExecutor(workers) if workers > 1 else InlineExecutor()

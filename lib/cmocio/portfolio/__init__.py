@@ -9,8 +9,18 @@ One module a job:
 * ``synthetic``: a folder of made-up organisations, for trying it out and for the benchmark.
 """
 
+from importlib import import_module
+
 from .exports import Organisation, discover, organisation_id
-from .pooling import MIN_ORGANISATIONS, contributions, pooled
-from .run import run
+
+_LAZY = {"MIN_ORGANISATIONS": "pooling", "contributions": "pooling", "pooled": "pooling", "run": "run"}
+
+
+def __getattr__(name: str):
+    """The statistics behind pooling load on first use, so that ``python -m cmocio`` starts fast."""
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(name)
+
 
 __all__ = ["MIN_ORGANISATIONS", "Organisation", "contributions", "discover", "organisation_id", "pooled", "run"]

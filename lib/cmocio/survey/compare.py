@@ -189,6 +189,8 @@ def against_portfolio(yours: pd.DataFrame, pool: pd.DataFrame, confidence: float
     ``pool`` is :func:`cmocio.portfolio.pooling.pooled` output for this
     organisation (its own data left out). Hidden figures on either side are never compared.
     """
+    if yours.empty or pool.empty:
+        return _empty(PORTFOLIO_COLUMNS)
     own = yours[~yours["suppressed"].astype(bool)]
     rest = pool[~pool["suppressed"].astype(bool)]
     merged = own.merge(rest[["question_id", "group", "percent", "n_eff", "n_organisations"]],

@@ -32,6 +32,7 @@ bench: setup
 	$(PY) benchmarks/build_speed.py --with-tests
 	$(PY) benchmarks/aggregate_scale.py
 	$(PY) benchmarks/convert_scale.py
+	$(PY) benchmarks/portfolio_scale.py
 
 clean:
 	rm -rf build results

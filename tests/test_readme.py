@@ -66,6 +66,17 @@ def _cmocio(argv: list[str], workdir: Path) -> None:
         assert args.func(args) == 0  # runs: the stand-in export converts
     elif argv[0] == "deck":
         assert args.responses in ("", "my_export.csv") and args.mapping in ("", "my_mapping.yaml")
+    elif argv[0] == "portfolio":  # planned: the stand-in folder is discovered, the mapping found, -p checked
+        from cmocio.portfolio import discover as organisations
+        from cmocio.portfolio.run import NOTEBOOK
+
+        exports = workdir / args.exports
+        exports.mkdir(exist_ok=True)
+        shutil.copy(STAND_INS["my_export.csv"], exports / "acme.csv")
+        mapping = next(p for p in (workdir / args.mapping, ROOT / args.mapping) if p.is_file())
+        assert [o.id for o in organisations(exports, mapping)] == ["acme"]
+        plan_parameters([NOTEBOOK], {name: parse_value(value) for name, value in args.parameter})
+        assert args.scheduler is None or re.fullmatch(r"tcp://[\w.-]+:\d+", args.scheduler)
 
 
 @pytest.mark.parametrize("command", [c for c in COMMANDS if c.startswith(".venv/bin/python -m cmocio")])

@@ -35,19 +35,36 @@ VOLATILE = re.compile(rb"<dt>(Built|Execution time)</dt><dd>[^<]*</dd>")
 
 
 class PeakMemory:
-    """Peak resident memory of each child process tree of this process (a worker and its kernel)."""
+    """Peak resident memory of one worker with its kernel: a process running a Jupyter kernel, plus the kernel.
 
-    def __init__(self, interval: float = 0.2):
-        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+    Only workers under ``roots`` (process ids; default: every child of this process
+    not in ``exclude``) are sampled, so the idle workers of the other executor do not count.
+    """
+
+    def __init__(self, roots: set[int] | None = None, exclude: set[int] = frozenset(), interval: float = 0.1):
+        self.roots, self.exclude, self.interval = roots, set(exclude), interval
+        self.peak, self._stop = 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _is_kernel(p: psutil.Process) -> bool:
+        try:
+            return "ipykernel_launcher" in " ".join(p.cmdline())
+        except psutil.Error:
+            return False
 
     def _run(self) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
-            for child in me.children(recursive=False):
+            roots = [c for c in me.children() if (self.roots is None and c.pid not in self.exclude)
+                     or (self.roots is not None and c.pid in self.roots)]
+            for root in roots:
                 try:
-                    tree = [child, *child.children(recursive=True)]
-                    self.peak = max(self.peak, sum(p.memory_info().rss for p in tree))
+                    for proc in [root, *root.children(recursive=True)]:
+                        kernels = [k for k in proc.children() if self._is_kernel(k)]
+                        if kernels:
+                            rss = proc.memory_info().rss + sum(k.memory_info().rss for k in kernels)
+                            self.peak = max(self.peak, rss)
                 except psutil.Error:
                     pass
             time.sleep(self.interval)
@@ -130,10 +147,12 @@ def main() -> int:
             exports = tmp / f"exports-{n}"
             write_portfolio(exports, organisations=n, seed=n)
             timings = {}
+            cluster_pids = {c.pid for c in psutil.Process().children()}  # the cluster's nannies (and helpers)
             for where, scheduler in (("local", None), ("cluster", cluster.scheduler_address)):
                 build = tmp / f"build-{n}-{where}"
                 log = io.StringIO()
-                with PeakMemory() as mem:
+                scope = {"exclude": cluster_pids} if scheduler is None else {"roots": cluster_pids}
+                with PeakMemory(**scope) as mem:
                     t = time.perf_counter()
                     members, results = run(exports, None, build, jobs=args.workers, scheduler=scheduler,
                                            force=True, out=log)

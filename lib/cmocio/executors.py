@@ -74,6 +74,7 @@ class LocalExecutor(Executor):
         self._pool: cf.ProcessPoolExecutor | None = None
 
     def run(self, fn, jobs, *args):
+        os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", "65536")  # read by each worker's C library at start-up
         ctx = multiprocessing.get_context("spawn")
         self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_ignore_sigint)
         futures = {self._pool.submit(fn, job, *args): job for job in jobs}

@@ -19,7 +19,8 @@ def _validate(args: argparse.Namespace) -> int:
         return 1
     studies = ds.findings["study_id"].nunique()
     print(f"OK: {len(ds.findings)} figures from {studies} studies and {ds.sources.shape[0]} articles "
-          f"({ds.metrics.shape[0]} metrics) in {ds.folder}")
+          f"({ds.metrics.shape[0]} metrics; {len(ds.conflicts)} recorded disagreements, "
+          f"{int(ds.findings['set_aside'].sum())} figures set aside) in {ds.folder}")
     print()
     print(summary(ds).to_string())
     return 0

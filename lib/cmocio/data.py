@@ -1,8 +1,9 @@
-"""The curated survey dataset: loading, typing and validating the four tables.
+"""The curated survey dataset: loading, typing and validating the five tables.
 
-``data/`` holds four CSV files (see ``data/README.md`` for the dictionary):
-``studies.csv``, ``sources.csv``, ``metrics.csv`` and ``findings.csv``.
-:func:`load_dataset` reads all four, checks each file's schema and the rules that
+``data/`` holds five CSV files (see ``data/README.md`` for the dictionary):
+``studies.csv``, ``sources.csv``, ``metrics.csv``, ``findings.csv`` and
+``conflicts.csv`` (where articles disagree, and what was decided).
+:func:`load_dataset` reads them all, checks each file's schema and the rules that
 span files, and raises one :class:`~cmocio.errors.DataValidationError` listing
 every problem with file, line and column.
 """
@@ -20,7 +21,7 @@ from .paths import DATA_DIR  # re-exported: cmocio.data.DATA_DIR is the shipped 
 from .tables import Field, check_table, read_table
 
 THEMES = ("alignment", "incentives", "customer_experience", "martech_planning", "context")
-GROUPS = ("marketing", "it", "all", "very_effective", "effective", "unspecified")
+GROUPS = ("marketing", "it", "all", "very_effective", "effective", "moderately_effective", "martech", "unspecified")
 QUALIFIERS = ("=", ">", "<", "~")
 BASE_KINDS = ("reported", "minimum", "derived", "derived_minimum", "unknown")
 #: Base kinds whose ``base_n`` is a floor ("more than N" respondents, or derived from such a count).
@@ -29,6 +30,10 @@ MINIMUM_KINDS = ("minimum", "derived_minimum")
 KNOWN_KINDS = ("reported", "minimum", "derived", "derived_minimum")
 #: Two rows that report the same figure may differ by rounding at most this much (points).
 AGREEMENT_TOLERANCE = 1.0
+#: How far a figure given in words ("about", "nearly", "N in 10") may lie from the number it is read as.
+APPROXIMATE_TOLERANCE = 5.0
+CONFLICT_KINDS = ("year", "sample", "figure", "question", "group", "wording")
+_PUBLISHED = r"(\d{4}(-\d{2}(-\d{2})?)?|unknown)"
 
 _ID = r"[a-z0-9][a-z0-9_.-]*"
 _SNAKE = r"[a-z][a-z0-9_]*"
@@ -52,10 +57,13 @@ STUDY_FIELDS = (
 SOURCE_FIELDS = (
     Field("source_id", pattern=_ID, pattern_words="a lower-case id such as adage-2015", unique=True),
     Field("seed_file", required=False),
+    Field("source_file", required=False),
+    Field("address"),
     Field("outlet"),
     Field("headline"),
     Field("author", required=False),
-    Field("published", "date"),
+    Field("published", pattern=_PUBLISHED, pattern_words="a date as given: YYYY-MM-DD, YYYY-MM, YYYY or unknown"),
+    Field("note", required=False),
 )
 
 METRIC_FIELDS = (
@@ -63,6 +71,16 @@ METRIC_FIELDS = (
     Field("theme", allowed=THEMES),
     Field("wording"),
     Field("direction", "int", min=-1, max=1),
+    Field("family", pattern=_SNAKE, pattern_words="a snake_case id"),
+)
+
+CONFLICT_FIELDS = (
+    Field("conflict_id", pattern=_ID, pattern_words="a lower-case id such as c01", unique=True),
+    Field("kind", allowed=CONFLICT_KINDS),
+    Field("findings"),
+    Field("description"),
+    Field("decision"),
+    Field("set_aside", required=False),
 )
 
 FINDING_FIELDS = (
@@ -72,7 +90,8 @@ FINDING_FIELDS = (
     Field("theme", allowed=THEMES),
     Field("metric", pattern=_SNAKE, pattern_words="a snake_case id"),
     Field("group", allowed=GROUPS),
-    Field("year", "int", min=1990, max=2100),
+    Field("segment", required=False),
+    Field("year", "int", required=False, min=1990, max=2100),
     Field("percent", "float", min=0, max=100),
     Field("qualifier", allowed=QUALIFIERS),
     Field("as_published", required=False),
@@ -83,17 +102,23 @@ FINDING_FIELDS = (
     Field("note", required=False),
 )
 
-FILES = {"studies": "studies.csv", "sources": "sources.csv", "metrics": "metrics.csv", "findings": "findings.csv"}
+FILES = {"studies": "studies.csv", "sources": "sources.csv", "metrics": "metrics.csv", "findings": "findings.csv",
+         "conflicts": "conflicts.csv"}
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """The four validated tables of one dataset, each indexed by file line."""
+    """The validated tables of one dataset, each indexed by file line.
+
+    ``findings`` carries one computed column, ``set_aside``: true for a figure that
+    a recorded conflict decided to leave out of analyses.
+    """
 
     findings: pd.DataFrame
     studies: pd.DataFrame
     sources: pd.DataFrame
     metrics: pd.DataFrame
+    conflicts: pd.DataFrame
     folder: Path
 
 
@@ -184,20 +209,89 @@ def _cross_file_problems(ds: Dataset, paths: dict[str, Path]) -> list[Problem]:
 
     year_of = dict(zip(ds.studies["study_id"], ds.studies["year"]))
     for line, row in f.iterrows():
-        sy = year_of.get(row["study_id"])
-        if sy is not None and not pd.isna(sy) and not pd.isna(row["year"]) and int(sy) != int(row["year"]):
+        if row["study_id"] not in year_of:
+            continue
+        sy, fy = year_of[row["study_id"]], row["year"]
+        if pd.isna(sy) and not pd.isna(fy):
+            problems.append(Problem(fpath, int(line), "year", f"is {int(fy)}, but study '{row['study_id']}' gives no "
+                                                              "year: leave it blank (years are never guessed)"))
+        elif not pd.isna(sy) and pd.isna(fy):
+            problems.append(Problem(fpath, int(line), "year", f"is blank; study '{row['study_id']}' measured {int(sy)}"))
+        elif not pd.isna(sy) and int(sy) != int(fy):
             problems.append(Problem(fpath, int(line), "year",
                                     f"{row['year']} differs from the year of study '{row['study_id']}' ({sy})"))
 
     problems.extend(_rank_problems(f, fpath))
+    problems.extend(_agreement_problems(f, ds.conflicts, fpath))
+    problems.extend(_conflict_problems(f, ds.conflicts, str(paths["conflicts"])))
+    return problems
 
-    exact = f[(f["qualifier"] == "=").fillna(False)]
-    for _, grp in exact.groupby(["study_id", "metric", "group", "year"], sort=False):
-        if len(grp) > 1 and grp["percent"].notna().all() and grp["percent"].max() - grp["percent"].min() > AGREEMENT_TOLERANCE:
-            listing = ", ".join(f"{i} says {p:g}%" for i, p in zip(grp["finding_id"], grp["percent"]))
-            for line in grp.index:
-                problems.append(Problem(fpath, int(line), "percent",
-                                        f"rows reporting the same figure disagree: {listing}"))
+
+def figure_bounds(percent: float, qualifier: str) -> tuple[float, float]:
+    """The range of true figures a published one allows: rounding for an exact figure, a margin for words, a bound."""
+    if qualifier == ">":
+        return percent, 100.0
+    if qualifier == "<":
+        return 0.0, percent
+    half = APPROXIMATE_TOLERANCE if qualifier == "~" else AGREEMENT_TOLERANCE / 2
+    return percent - half, percent + half
+
+
+def disagreements(findings: pd.DataFrame) -> list[list[str]]:
+    """Sets of rows that report the same figure (study, metric, group, segment, year) but cannot all be true.
+
+    Each row allows a range (:func:`figure_bounds`); a set disagrees when the ranges
+    have no point in common. Rows computed from others (``derived_from``) are left out.
+    """
+    f = findings[findings["derived_from"].isna()] if "derived_from" in findings else findings
+    keys = ["study_id", "metric", "group", "segment", "year"]
+    out = []
+    for _, grp in f.groupby(keys, sort=False, dropna=False):
+        if len(grp) < 2 or grp["percent"].isna().any():
+            continue
+        bounds = [figure_bounds(float(p), str(q)) for p, q in zip(grp["percent"], grp["qualifier"])]
+        if max(lo for lo, _ in bounds) > min(hi for _, hi in bounds) + 1e-9:
+            out.append(list(grp["finding_id"]))
+    return out
+
+
+def _ids(text: object) -> list[str]:
+    return [] if pd.isna(text) else [t.strip() for t in str(text).split(";") if t.strip()]
+
+
+def _agreement_problems(f: pd.DataFrame, conflicts: pd.DataFrame, fpath: str) -> list[Problem]:
+    """Rows that disagree must be listed together in a conflict (``conflicts.csv``) with a decision."""
+    recorded = [set(_ids(c)) for c in conflicts["findings"]] if len(conflicts) else []
+    line_of = {fid: line for line, fid in f["finding_id"].items()}
+    problems = []
+    for ids in disagreements(f):
+        if any(set(ids) <= rec for rec in recorded):  # one conflict names every row of the disagreement
+            continue
+        listing = ", ".join(f"{i} says {f.loc[line_of[i], 'qualifier'].replace('=', '')}{f.loc[line_of[i], 'percent']:g}%"
+                            for i in ids)
+        for i in ids:
+            problems.append(Problem(fpath, int(line_of[i]), "percent",
+                                    f"rows reporting the same figure disagree ({listing}) and no conflict in "
+                                    "conflicts.csv records them"))
+    return problems
+
+
+def _set_aside(conflicts: pd.DataFrame) -> set[str]:
+    return {i for c in conflicts.get("set_aside", pd.Series(dtype=object)) for i in _ids(c)}
+
+
+def _conflict_problems(f: pd.DataFrame, conflicts: pd.DataFrame, cpath: str) -> list[Problem]:
+    """Every finding a conflict names exists; what it sets aside is among what it names."""
+    known = set(f["finding_id"])
+    problems = []
+    for line, row in conflicts.iterrows():
+        named = _ids(row["findings"])
+        for i in named:
+            if i not in known:
+                problems.append(Problem(cpath, int(line), "findings", f"'{i}' is not a finding_id in findings.csv"))
+        for i in _ids(row["set_aside"]):
+            if i not in named:
+                problems.append(Problem(cpath, int(line), "set_aside", f"'{i}' is not among this conflict's findings"))
     return problems
 
 
@@ -224,7 +318,8 @@ def load_dataset(findings_path: str | os.PathLike | None = None,
     paths = {name: _reference_path(fpath, name, data_dir) for name in FILES}
     if fpath is not None:
         paths["findings"] = fpath
-    specs = {"studies": STUDY_FIELDS, "sources": SOURCE_FIELDS, "metrics": METRIC_FIELDS, "findings": FINDING_FIELDS}
+    specs = {"studies": STUDY_FIELDS, "sources": SOURCE_FIELDS, "metrics": METRIC_FIELDS, "findings": FINDING_FIELDS,
+             "conflicts": CONFLICT_FIELDS}
     tables, problems = {}, []
     for name, fields in specs.items():
         tables[name], found = check_table(paths[name], fields, what=f"{name} file")
@@ -235,6 +330,7 @@ def load_dataset(findings_path: str | os.PathLike | None = None,
     problems.extend(_cross_file_problems(ds, paths))
     if problems:
         raise DataValidationError(problems, "dataset")
+    ds.findings["set_aside"] = ds.findings["finding_id"].isin(_set_aside(ds.conflicts))
     return ds
 
 
@@ -274,14 +370,19 @@ def select_studies(findings: pd.DataFrame, studies: list[str] | tuple[str, ...] 
 
 
 def distinct_figures(findings: pd.DataFrame) -> pd.DataFrame:
-    """One row per (study, metric, group, year): published rows win over derived ones.
+    """One row per (study, metric, group, segment, year): published rows win over derived ones.
 
-    Where two articles report the same figure the first row in file order is kept.
+    Where two articles report the same figure the first row in file order is kept;
+    rows a recorded conflict set aside (``set_aside``) are left out.
     """
     if findings.empty:
         return findings
+    if "set_aside" in findings:
+        findings = findings[~findings["set_aside"].astype(bool)]
+    keys = ["study_id", "metric", "group", "segment", "year"] if "segment" in findings else \
+        ["study_id", "metric", "group", "year"]
     order = findings["derived_from"].notna().to_numpy().argsort(kind="stable")
-    return findings.iloc[order].drop_duplicates(["study_id", "metric", "group", "year"]).sort_index()
+    return findings.iloc[order].drop_duplicates(keys).sort_index()
 
 
 def source_table(ds: Dataset) -> pd.DataFrame:
@@ -294,7 +395,7 @@ def source_table(ds: Dataset) -> pd.DataFrame:
         "outlet": src["outlet"].astype(str).to_list(),
         "headline": src["headline"].astype(str).to_list(),
         "author": src["author"].fillna("").astype(str).to_list(),
-        "published": src["published"].dt.strftime("%Y-%m-%d").to_list(),
+        "published": src["published"].astype(str).to_list(),
         "studies": [", ".join(labels.get(x, x) for x in dict.fromkeys(f.loc[f["source_id"] == sid, "study_id"])) or "—"
                     for sid in src["source_id"]],
         "figures": [int((f["source_id"] == sid).sum()) for sid in src["source_id"]],
@@ -302,6 +403,5 @@ def source_table(ds: Dataset) -> pd.DataFrame:
 
 
 def summary(ds: Dataset) -> pd.DataFrame:
-    """Figures per theme and study: a compact overview of what the dataset holds."""
-    table = pd.crosstab(ds.findings["theme"], ds.findings["study_id"], margins=True, margins_name="total")
-    return table
+    """Figures per study and theme (one row per study): a compact overview of what the dataset holds."""
+    return pd.crosstab(ds.findings["study_id"], ds.findings["theme"], margins=True, margins_name="total")

@@ -1,6 +1,6 @@
 """The dataset as a Frictionless Data Package (``data/datapackage.json``), from the same column specs validate uses.
 
-R, JavaScript and spreadsheet users load the four tables with their own tools
+R, JavaScript and spreadsheet users load the five tables with their own tools
 from the descriptor; ``python -m cmocio datapackage`` rewrites it after a schema
 change, and the tests check that the committed file is current and valid.
 """
@@ -11,20 +11,25 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .data import DATA_DIR, FILES, FINDING_FIELDS, METRIC_FIELDS, SOURCE_FIELDS, STUDY_FIELDS
+from .data import CONFLICT_FIELDS, DATA_DIR, FILES, FINDING_FIELDS, METRIC_FIELDS, SOURCE_FIELDS, STUDY_FIELDS
 from .tables import Field
 
 _TYPES = {"str": "string", "int": "integer", "float": "number", "date": "date"}
 _DESCRIPTIONS = {
     "studies": "One row per survey wave: sponsor, title, year measured, respondents as reported and functional split.",
-    "sources": "One row per article that printed the figures: outlet, headline, author and publication date.",
-    "metrics": "One row per question: paraphrased wording, theme and favourable direction.",
-    "findings": "One row per published figure, with its study, article, group, qualifier, base and base kind.",
+    "sources": "One row per article that printed the figures: archived file, address, outlet, headline, author and "
+               "publication date as given.",
+    "metrics": "One row per question: paraphrased wording, theme, favourable direction and family of comparable questions.",
+    "findings": "One row per published figure, with its study, article, group, segment, qualifier, base and base kind.",
+    "conflicts": "One row per disagreement between articles: the figures involved, the decision taken and why, and "
+                 "the figures set aside from analyses.",
 }
-_KEYS = {"studies": "study_id", "sources": "source_id", "metrics": "metric", "findings": "finding_id"}
+_KEYS = {"studies": "study_id", "sources": "source_id", "metrics": "metric", "findings": "finding_id",
+         "conflicts": "conflict_id"}
 _FOREIGN = {"findings": [("study_id", "studies", "study_id"), ("source_id", "sources", "source_id"),
                          ("metric", "metrics", "metric"), ("derived_from", "findings", "finding_id")]}
-SPECS = {"studies": STUDY_FIELDS, "sources": SOURCE_FIELDS, "metrics": METRIC_FIELDS, "findings": FINDING_FIELDS}
+SPECS = {"studies": STUDY_FIELDS, "sources": SOURCE_FIELDS, "metrics": METRIC_FIELDS, "findings": FINDING_FIELDS,
+         "conflicts": CONFLICT_FIELDS}
 
 
 def _field(f: Field) -> dict[str, Any]:
@@ -50,7 +55,7 @@ def _field(f: Field) -> dict[str, Any]:
 
 
 def descriptor() -> dict[str, Any]:
-    """The Data Package descriptor of the four tables."""
+    """The Data Package descriptor of the five tables."""
     resources = []
     for name, fields in SPECS.items():
         schema: dict[str, Any] = {"fields": [_field(f) for f in fields], "primaryKey": [_KEYS[name]],

@@ -122,7 +122,8 @@ def with_study_sizes(findings: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFr
     size = studies.set_index("study_id")
     out = findings.copy()
     out["study_n"] = out["study_id"].map(size["respondents"]).astype(float)
-    out["study_n_qualifier"] = out["study_id"].map(size["respondents_qualifier"]).astype(object)
+    qualifier = out["study_id"].map(size["respondents_qualifier"]).astype(object)
+    out["study_n_qualifier"] = qualifier.where(qualifier.notna(), None)
     if "group" in out and "base_n" in out:
         fill = (out["group"] == "all") & out["base_n"].isna() & out["study_n"].notna()
         if fill.any():
@@ -152,7 +153,7 @@ def base_for(base_n: object, assumed_n: int | None, cap: float = math.nan) -> tu
 def _exact_total(row: pd.Series | dict, suffix: str = "") -> float:
     """A study's total where it is exact (not "more than N"); nan otherwise."""
     n, q = row.get("study_n" + suffix, math.nan), row.get("study_n_qualifier" + suffix, None)
-    return float(n) if q == "=" and n is not None and not pd.isna(n) else math.nan
+    return float(n) if isinstance(q, str) and q == "=" and n is not None and not pd.isna(n) else math.nan
 
 
 def base_caveat(kind: str, n: float, assumed_n: int | None = None) -> str:

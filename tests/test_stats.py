@@ -345,3 +345,46 @@ def test_plain_words_say_when_a_result_rests_on_minimum_bases():
     assert what_it_takes({**row, "conclusion": stats.DEPENDS, "break_even_n": 84.0},
                          "the study had more than 300 respondents in all") == \
         "significant if each side had at least 84 respondents; the study had more than 300 respondents in all"
+
+
+# ---- random-effects meta-analysis of perception gaps ---------------------------------------------------------------
+
+def _effects(diffs, variances, family="f"):
+    return pd.DataFrame({"family": family, "study_id": [f"s{i}" for i in range(len(diffs))],
+                         "diff": diffs, "variance": variances})
+
+
+def test_meta_analysis_matches_statsmodels_dersimonian_laird():
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    diffs, var = [20.0, -19.0, 2.0, -10.0], [10.0, 15.0, 20.0, 30.0]
+    out = stats.meta_analysis(_effects(diffs, var)).iloc[0]
+    ref = combine_effects(np.array(diffs), np.array(var), method_re="chi2", use_t=False)
+    frame = ref.summary_frame()
+    assert out["pooled"] == pytest.approx(frame.loc["random effect", "eff"])
+    assert out["pooled_low"] == pytest.approx(frame.loc["random effect", "ci_low"])
+    assert out["tau2"] == pytest.approx(ref.tau2) and out["i2"] == pytest.approx(100 * ref.i2)
+    assert out["fixed"] == pytest.approx(frame.loc["fixed effect", "eff"])
+    assert out["k"] == 4 and out["i2"] > 90, "these four disagree: heterogeneity must show"
+
+
+def test_meta_analysis_of_agreeing_studies_has_no_heterogeneity_and_narrows():
+    out = stats.meta_analysis(_effects([5.0, 5.0, 5.0], [20.0, 20.0, 20.0])).iloc[0]
+    assert out["tau2"] == 0 and out["i2"] == 0 and out["pooled"] == pytest.approx(5)
+    assert out["pooled_high"] - out["pooled_low"] < 2 * 1.96 * math.sqrt(20), "pooling three narrows the interval"
+
+
+def test_meta_analysis_counts_a_study_once_and_needs_two():
+    one_study = _effects([5.0, 30.0], [20.0, 20.0]).assign(study_id="s0")
+    assert stats.meta_analysis(one_study).empty, "two wordings from one sample are not two studies"
+    empty = stats.meta_analysis(_effects([], []))
+    assert empty.empty and list(empty.columns) == stats.META_COLUMNS
+
+
+def test_gap_effects_keep_only_exact_figures_with_known_bases():
+    gaps = pd.DataFrame({"percent_a": [60, 60, 60], "percent_b": [50, 50, 50], "n_a": [100, None, 100],
+                         "n_b": [100, 100, 100], "qualifier_a": ["=", "=", ">"], "qualifier_b": ["=", "=", "="],
+                         "base_a": ["reported", "none", "reported"], "base_b": ["reported"] * 3})
+    eff = stats.gap_effects(gaps)
+    assert len(eff) == 1 and eff["diff"].iloc[0] == pytest.approx(10)
+    assert eff["variance"].iloc[0] == pytest.approx(1e4 * (0.24 / 100 + 0.25 / 100))

@@ -44,6 +44,7 @@ STUDY_FIELDS = (
     Field("sponsor"),
     Field("title"),
     Field("partners", required=False),
+    Field("series", required=False, pattern=_ID, pattern_words="a lower-case id such as harvey-nash-cio"),
     Field("year", "int", required=False, min=1990, max=2100),
     Field("respondents", "int", required=False, min=1),
     Field("respondents_qualifier", required=False, allowed=QUALIFIERS),

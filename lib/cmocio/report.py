@@ -140,9 +140,9 @@ class Context:
                                    self.confidence, self.assumed_n)
 
     def wave_changes(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Change between consecutive waves of the same survey series (same sponsor and title series)."""
-        sponsor = self.data.studies.set_index("study_id")["sponsor"]
-        f = frame.assign(series=frame["study_id"].map(sponsor))
+        """Change between consecutive waves of the same survey series (``series`` in studies.csv)."""
+        series = self.data.studies.set_index("study_id")["series"]
+        f = frame.assign(series=frame["study_id"].map(series)).dropna(subset=["series", "year"])
         parts = []
         for series, grp in f.groupby("series", sort=True):
             years = sorted(grp["year"].dropna().astype(int).unique())

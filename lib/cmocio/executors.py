@@ -65,8 +65,15 @@ class InlineExecutor(Executor):
                 raise KeyboardInterrupt
 
 
+#: A local worker process (and its kernel) is replaced after this many jobs: rendering pages leaves a worker's
+#: memory a little larger each time (about 20 MB a page, measured with benchmarks/portfolio_scale.py), so a
+#: long portfolio run would otherwise grow without bound. One kernel start per 20 pages costs a few per cent.
+JOBS_PER_WORKER = 20
+
+
 class LocalExecutor(Executor):
-    """Spawned worker processes on this machine; each keeps one kernel from job to job."""
+    """Spawned worker processes on this machine; each keeps one kernel from job to job, and is replaced
+    after :data:`JOBS_PER_WORKER` jobs."""
 
     def __init__(self, workers: int):
         self.workers = max(1, workers)
@@ -76,7 +83,8 @@ class LocalExecutor(Executor):
     def run(self, fn, jobs, *args):
         os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", "65536")  # read by each worker's C library at start-up
         ctx = multiprocessing.get_context("spawn")
-        self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_ignore_sigint)
+        self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_ignore_sigint,
+                                            max_tasks_per_child=JOBS_PER_WORKER)
         futures = {self._pool.submit(fn, job, *args): job for job in jobs}
         for fut in cf.as_completed(futures):
             try:

@@ -572,13 +572,18 @@ def meta_analysis(effects: pd.DataFrame, by: str = "family", confidence: float =
             res = combine_effects(grp["diff"].to_numpy(float), grp["variance"].to_numpy(float),
                                   method_re="chi2", use_t=False, alpha=1 - confidence)
             frame = res.summary_frame(alpha=1 - confidence)
-            re_, fe = frame.loc["random effect"], frame.loc["fixed effect"]
+            fe = frame.loc["fixed effect"]
+            # DerSimonian-Laird truncates tau2 at zero; statsmodels leaves it negative when Q < df, which would
+            # shrink the random-effects variance to nothing. With no between-study variance the two models agree.
+            tau2 = max(float(res.tau2), 0.0)
+            re_ = frame.loc["random effect"] if tau2 > 0 else fe
+            q, df = float(res.q), len(grp) - 1
+            i2 = 100 * max(0.0, (q - df) / q) if q > 0 else 0.0
             z = re_["eff"] / re_["sd_eff"] if re_["sd_eff"] > 0 else np.nan
             rows.append({by: key, "k": int(len(grp)), "studies": int(grp["study_id"].nunique()) if "study_id" in grp else len(grp),
                          "pooled": re_["eff"], "pooled_low": re_["ci_low"], "pooled_high": re_["ci_upp"],
                          "p_value": float(2 * sps.norm.sf(abs(z))) if np.isfinite(z) else np.nan,
-                         "tau2": float(res.tau2), "i2": float(100 * res.i2), "q": float(res.q),
-                         "q_p_value": float(sps.chi2.sf(res.q, len(grp) - 1)),
+                         "tau2": tau2, "i2": i2, "q": q, "q_p_value": float(sps.chi2.sf(q, df)),
                          "fixed": fe["eff"], "fixed_low": fe["ci_low"], "fixed_high": fe["ci_upp"]})
     out = pd.DataFrame(rows, columns=[by if c == "family" else c for c in META_COLUMNS])
     return out

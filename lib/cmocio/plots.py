@@ -25,6 +25,8 @@ GROUP_COLOURS = {
     "all": "#7570b3",
     "very_effective": "#1f78b4",
     "effective": "#a6cee3",
+    "moderately_effective": "#cab2d6",
+    "martech": "#e7298a",
     "unspecified": "#999999",
 }
 GROUP_LABELS = {
@@ -33,6 +35,8 @@ GROUP_LABELS = {
     "all": "All respondents",
     "very_effective": "Very effective CMO-CIO relationship",
     "effective": "Effective CMO-CIO relationship",
+    "moderately_effective": "Moderately effective CMO-CIO relationship",
+    "martech": "Marketing technology staff",
     "unspecified": "Respondent group not named",
 }
 
@@ -43,6 +47,8 @@ GROUP_NOUNS = {
     "all": "all respondents",
     "very_effective": "very effective CMO-CIO relationships",
     "effective": "effective CMO-CIO relationships",
+    "moderately_effective": "moderately effective CMO-CIO relationships",
+    "martech": "marketing technology staff",
     "unspecified": "a respondent group the article does not name",
 }
 
@@ -288,4 +294,65 @@ def _split_shares(frame: pd.DataFrame, label: str, splits: str, note: str, title
     ax.set_xlabel("Possible splits of the known total (10% to 90% marketing) under which it is significant, %")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.set_title(title, pad=28)
+    return ax
+
+
+def timeline(frame: pd.DataFrame, *, x: str = "year", row: str = "sponsor", size: str = "respondents",
+             label: str = "label", title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
+    """One row per sponsor, one marker per wave at its year, sized by sample (hollow where not reported).
+
+    Waves without a year sit in a column of their own at the right, marked "no year".
+    """
+    rows = sorted(dict.fromkeys(frame[row]), key=str) if not frame.empty else []
+    ax = _axes(ax, _rows_height(rows, per_line=0.3, base=1.8) if rows else 2)
+    if frame.empty:
+        return _empty(ax, title)
+    ypos = {r: i for i, r in enumerate(reversed(rows))}
+    years = frame[x].dropna().astype(int)
+    nd = (years.max() if len(years) else 2020) + 2
+    xs = frame[x].fillna(nd).astype(float).to_numpy()
+    n = frame[size].astype(float).to_numpy()
+    area = np.where(np.isnan(n), 40.0, 20 + 180 * np.sqrt(np.nan_to_num(n) / np.nanmax(np.r_[n, 1.0])))
+    known = ~np.isnan(n)
+    ys = frame[row].map(ypos).to_numpy(dtype=float)
+    ax.scatter(xs[known], ys[known], s=area[known], color="#7570b3", alpha=0.8, label="sample size reported (area)")
+    ax.scatter(xs[~known], ys[~known], s=area[~known], facecolor="white", edgecolor="#7570b3",
+               label="sample size not reported")
+    ax.set_yticks(list(ypos.values()), [wrap(r, 30) for r in ypos])
+    ticks = sorted(set(years.tolist()))
+    ax.set_xticks([*ticks, nd], [*map(str, ticks), "no year"], rotation=90)
+    ax.axvline(nd - 1, color="#bbbbbb", lw=1, ls=":")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    ax.set_title(title, pad=28)
+    return ax
+
+
+def meta_forest(effects: pd.DataFrame, pooled: pd.DataFrame, *, by: str = "family", label: str = "label",
+                title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
+    """Each study's gap with its interval, grouped by ``by``, and each group's pooled estimate as a diamond."""
+    rows: list[tuple[str, float, float, float, bool]] = []
+    for key, grp in effects.groupby(by, sort=True):
+        if key not in set(pooled[by]):
+            continue
+        for r in grp.itertuples(index=False):
+            half = 1.959964 * np.sqrt(getattr(r, "variance"))
+            rows.append((f"  {getattr(r, label)}", getattr(r, "diff"), getattr(r, "diff") - half,
+                         getattr(r, "diff") + half, False))
+        p = pooled[pooled[by] == key].iloc[0]
+        rows.append((f"{key.replace('_', ' ')}: pooled (k={int(p['k'])}, I² {p['i2']:.0f}%)", p["pooled"],
+                     p["pooled_low"], p["pooled_high"], True))
+    ax = _axes(ax, _rows_height([r[0] for r in rows]) if rows else 2)
+    if not rows:
+        return _empty(ax, title)
+    ys = np.arange(len(rows))[::-1]
+    ax.axvline(0, color="#555555", lw=1)
+    for y, (_, est, lo, hi, is_pooled) in zip(ys, rows):
+        if is_pooled:
+            ax.fill([lo, est, hi, est], [y, y + 0.3, y, y - 0.3], color="#d95f02", zorder=3)
+        else:
+            ax.errorbar([est], [y], xerr=[[est - lo], [hi - est]], fmt="o", color="#333333", ecolor="#777777",
+                        capsize=3)
+    ax.set_yticks(ys, [wrap(r[0], 48) for r in rows])
+    ax.set_xlabel("Marketing minus IT, percentage points")
+    ax.set_title(title)
     return ax

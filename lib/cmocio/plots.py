@@ -356,3 +356,38 @@ def meta_forest(effects: pd.DataFrame, pooled: pd.DataFrame, *, by: str = "famil
     ax.set_xlabel("Marketing minus IT, percentage points")
     ax.set_title(title)
     return ax
+
+
+def gap_timeline(frame: pd.DataFrame, *, x: str = "year", y: str = "diff", low: str = "diff_low",
+                 high: str = "diff_high", title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
+    """Each gap at the year its study measured, with its interval where the bases are known.
+
+    Gaps from studies without a year stand apart at the right, marked "no year";
+    points of one year are spread sideways so that they do not hide each other.
+    """
+    ax = _axes(ax, 4.2)
+    if frame.empty:
+        return _empty(ax, title)
+    years = frame[x].dropna().astype(int)
+    nd = (years.max() if len(years) else 2020) + 2
+    xs = frame[x].fillna(nd).astype(float).to_numpy()
+    order = frame.assign(_x=xs).groupby("_x").cumcount().to_numpy()
+    counts = frame.assign(_x=xs).groupby("_x")["_x"].transform("size").to_numpy()
+    xs = xs + (order - (counts - 1) / 2) * np.minimum(0.6 / np.maximum(counts, 1), 0.12)
+    e = frame[y].to_numpy(float)
+    has = frame[low].notna().to_numpy() & frame[high].notna().to_numpy()
+    lo, hi = frame[low].to_numpy(float), frame[high].to_numpy(float)
+    ax.axhline(0, color="#555555", lw=1)
+    if has.any():
+        ax.errorbar(xs[has], e[has], yerr=[e[has] - lo[has], hi[has] - e[has]], fmt="o", ms=4, color="#333333",
+                    ecolor="#aaaaaa", capsize=2, label="both bases known: interval")
+    if (~has).any():
+        ax.scatter(xs[~has], e[~has], s=18, marker="D", facecolor="white", edgecolor="#333333",
+                   label="a base unknown: no interval", zorder=3)
+    ticks = sorted(set(years.tolist()))
+    ax.set_xticks([*ticks, nd], [*map(str, ticks), "no year"], rotation=90)
+    ax.axvline(nd - 1, color="#bbbbbb", lw=1, ls=":")
+    ax.set_ylabel("Marketing minus IT, points")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    ax.set_title(title, pad=28)
+    return ax

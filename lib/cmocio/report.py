@@ -123,8 +123,8 @@ class Context:
 
     def perception_gaps(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Marketing minus IT on every question asked of both, with interval, test and who is rosier."""
-        gaps = stats.compare_pairs(frame, "group", "marketing", "it", ["study_id", "metric", "year"],
-                                   self.confidence, self.assumed_n)
+        keys = ["study_id", "metric", "segment", "year"] if "segment" in frame else ["study_id", "metric", "year"]
+        gaps = stats.compare_pairs(frame, "group", "marketing", "it", keys, self.confidence, self.assumed_n)
         direction = self.data.metrics.set_index("metric")["direction"]
         d = gaps["metric"].map(direction).astype(float) if not gaps.empty else pd.Series(dtype=float)
         signed = np.sign(gaps["diff"].astype(float) * d) if not gaps.empty else d
@@ -133,6 +133,19 @@ class Context:
         if not gaps.empty:  # a bound that cannot cut the observed way names no rosier side
             gaps.loc[~gaps["testable"].astype(bool) & (d != 0), "rosier"] = stats.NOT_TESTABLE
         return gaps
+
+    def family(self, metric: str) -> str:
+        """The metric's family of comparable questions (its own id when alone)."""
+        return str(self.data.metrics.set_index("metric")["family"].get(metric, metric))
+
+    def meta_analysis(self, gaps: pd.DataFrame, min_k: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Gaps usable for pooling (both bases known, exact figures) and the random-effects estimate per family."""
+        effects = stats.gap_effects(gaps)
+        effects = effects.assign(family=[self.family(m) for m in effects["metric"]],
+                                 label=[f"{self.study_label(s)}: {self.wording(m)}"
+                                        for s, m in zip(effects["study_id"], effects["metric"])])
+        pooled = stats.meta_analysis(effects, "family", self.confidence, min_k)
+        return effects[effects["family"].isin(set(pooled["family"]))].sort_values(["family", "year"]), pooled
 
     def segment_gaps(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Very effective minus effective CMO-CIO relationships, per question."""

@@ -1,4 +1,4 @@
-# Two entry points on a fresh machine (Python 3.11+ and make):
+# Two entry points on a fresh machine (Python 3.10+ and make):
 #   make build   set up, execute every notebook and render the HTML pages into build/
 #   make test    set up and run the whole test suite
 VENV ?= .venv

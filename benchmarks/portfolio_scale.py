@@ -1,14 +1,16 @@
 """Portfolio scale, measured as ratios in one run: 10, 50 and 200 made-up organisations.
 
-Each size runs twice from a cold build folder: on local worker processes and on a
-2-worker Dask LocalCluster (the same jobs through ``--scheduler``). Reported:
+Each size runs twice from a cold build folder: on local worker processes (every size first,
+with no cluster running) and on a 2-worker Dask LocalCluster (the same jobs through
+``--scheduler``). Reported:
 
   pages/s            organisations' pages built per second
   200 vs 50          seconds per page at 200 over seconds per page at 50 (goal: at most 1.10, linear)
   peak MiB/worker    largest resident memory of one worker with its kernel (sampled every 0.2 s)
   run / floor        the run over its floor, measured in the same run (goal: at most 1.3):
                      one kernel start + the notebook's imports, then each worker's share of the
-                     pages executed back to back in a warm kernel (no papermill, rendering or writing)
+                     pages executed back to back in warm kernels, one per worker, running side by
+                     side as the workers do (no papermill, rendering or writing)
   identical          the cluster's notebooks, tables and pages equal the local run's (pages compared
                      without the build time and run time in their footers)
 
@@ -21,6 +23,7 @@ import argparse
 import io
 import logging
 import math
+import os
 import re
 import statistics
 import sys
@@ -41,17 +44,20 @@ class PeakMemory:
     not in ``exclude``) are sampled, so the idle workers of the other executor do not count.
     """
 
-    def __init__(self, roots: set[int] | None = None, exclude: set[int] = frozenset(), interval: float = 0.1):
+    def __init__(self, roots: set[int] | None = None, exclude: set[int] = frozenset(), interval: float = 0.25):
         self.roots, self.exclude, self.interval = roots, set(exclude), interval
         self.peak, self._stop = 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    @staticmethod
-    def _is_kernel(p: psutil.Process) -> bool:
-        try:
-            return "ipykernel_launcher" in " ".join(p.cmdline())
-        except psutil.Error:
-            return False
+    _kernels: dict[int, bool] = {}
+
+    def _is_kernel(self, p: psutil.Process) -> bool:
+        if p.pid not in self._kernels:
+            try:
+                self._kernels[p.pid] = "ipykernel_launcher" in " ".join(p.cmdline())
+            except psutil.Error:
+                return False
+        return self._kernels[p.pid]
 
     def _run(self) -> None:
         me = psutil.Process()
@@ -78,12 +84,8 @@ class PeakMemory:
         self._thread.join()
 
 
-def floor_parts(notebook: Path, members, sample: int = 5) -> tuple[float, float, float]:
-    """(kernel start, imports, mean page execution) in seconds, measured on a warm kernel here."""
-    import nbformat
+def _kernel() -> tuple[object, object, float]:
     from jupyter_client.manager import KernelManager
-
-    from cmocio.portfolio.run import targets
 
     t = time.perf_counter()
     km = KernelManager(kernel_name="python3")
@@ -91,41 +93,102 @@ def floor_parts(notebook: Path, members, sample: int = 5) -> tuple[float, float,
     kc = km.client()
     kc.start_channels()
     kc.wait_for_ready(timeout=60)
-    kernel = time.perf_counter() - t
+    return km, kc, time.perf_counter() - t
+
+
+def _execute(kc, code: str) -> None:
+    reply = kc.execute_interactive(code, timeout=300, output_hook=lambda msg: None)
+    if reply["content"]["status"] != "ok":
+        raise SystemExit(f"floor: a cell failed: {reply['content'].get('evalue')}")
+
+
+def floor_parts(notebook: Path, members, workers: int, sample: int = 4) -> tuple[float, float, float]:
+    """(kernel start, imports, mean page execution) in seconds, measured here on ``workers`` warm kernels at once.
+
+    Each kernel executes the same ``sample`` pages back to back while the others do the same, so the
+    page time includes what running ``workers`` kernels side by side costs on this machine (on a 2-core
+    machine two kernels do not run twice as fast as one), but nothing of papermill, rendering or writing.
+    """
+    import nbformat
+
+    from cmocio.portfolio.run import targets
+
+    kernels = [_kernel() for _ in range(workers)]
+    kernel = statistics.mean(k[2] for k in kernels)
     nb = nbformat.read(str(notebook), as_version=4)
     imports = next(c.source for c in nb.cells if c.cell_type == "code" and "import" in c.source
                    and "parameters" not in c.metadata.get("tags", []))
     t = time.perf_counter()
-    kc.execute_interactive("\n".join(ln for ln in imports.splitlines() if "import" in ln), timeout=120,
-                           output_hook=lambda msg: None)
+    _execute(kernels[0][1], "\n".join(ln for ln in imports.splitlines() if "import" in ln))
     imported = time.perf_counter() - t
+    for _, kc, _ in kernels[1:]:
+        _execute(kc, "\n".join(ln for ln in imports.splitlines() if "import" in ln))
     defaults = next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     cells = [c.source for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
-    runs = []
-    with tempfile.TemporaryDirectory() as out:
-        for target in targets(members, notebook, {}, 5)[:sample]:
+    pages = targets(members, notebook, {}, 5)[:sample]
+    runs: list[float] = []
+    errors: list[BaseException] = []
+
+    def one_kernel(kc, out: str) -> None:
+        try:
+            _pages(kc, out)
+        except BaseException as exc:  # noqa: BLE001 - reported after the threads join
+            errors.append(exc)
+
+    def _pages(kc, out: str) -> None:
+        os.makedirs(out, exist_ok=True)
+        for target in pages:
             params = {**target.parameters, "output_dir": out}
-            kc.execute_interactive(f"__import__('os').chdir({out!r}); get_ipython().reset(new_session=True)",
-                                   timeout=60, output_hook=lambda msg: None)
-            t = time.perf_counter()
+            _execute(kc, f"__import__('os').chdir({out!r}); get_ipython().reset(new_session=True)")
+            t0 = time.perf_counter()
             for code in [defaults, "\n".join(f"{k} = {v!r}" for k, v in params.items()), *cells]:
-                reply = kc.execute_interactive(code, timeout=300, output_hook=lambda msg: None)
-                if reply["content"]["status"] != "ok":
-                    raise SystemExit(f"floor: a cell failed: {reply['content'].get('evalue')}")
-            runs.append(time.perf_counter() - t)
-    kc.stop_channels()
-    km.shutdown_kernel(now=True)
+                _execute(kc, code)
+            runs.append(time.perf_counter() - t0)
+
+    with tempfile.TemporaryDirectory() as out:
+        threads = [threading.Thread(target=one_kernel, args=(kc, f"{out}/{i}")) for i, (_, kc, _) in enumerate(kernels)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    for km, kc, _ in kernels:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    if errors:
+        raise SystemExit(f"floor: {errors[0]}")
     return kernel, imported, statistics.mean(runs)
 
 
-def outputs(build: Path) -> dict[str, bytes]:
+def outputs(build: Path) -> dict[str, str]:
+    """A digest of every page, notebook and table (pages without their build and run times)."""
+    import hashlib
+
     files = {}
     for sub in ("notebooks", "results", "html"):
         for p in sorted((build / sub).rglob("*")):
             if p.is_file() and p.name not in ("index.html", "report.html"):
                 data = p.read_bytes()
-                files[str(p.relative_to(build))] = VOLATILE.sub(b"", data) if p.suffix == ".html" else data
+                data = VOLATILE.sub(b"", data) if p.suffix == ".html" else data
+                files[str(p.relative_to(build))] = hashlib.sha256(data).hexdigest()
     return files
+
+
+def _run(n: int, exports: Path, build: Path, workers: int, scheduler: str | None, scope: dict) -> tuple[float, int]:
+    from cmocio.portfolio.run import run
+
+    log = io.StringIO()
+    with PeakMemory(**scope) as mem:
+        t = time.perf_counter()
+        _, results = run(exports, None, build, jobs=workers, scheduler=scheduler, force=True, out=log)
+        seconds = time.perf_counter() - t
+    bad = [r for r in results.values() if r.status != "ok"]
+    if bad or len(results) != n or not (build / "html" / "index.html").is_file():
+        print(log.getvalue(), file=sys.stderr)
+        raise SystemExit(f"{n} organisations on {scheduler or 'local workers'}: {len(bad)} page(s) failed")
+    where = "cluster" if scheduler else "local"
+    print(f"{n:>4} organisations, {where:<7}: {seconds:7.1f} s, {n / seconds:5.2f} pages/s, "
+          f"peak {mem.peak / 2**20:6.0f} MiB per worker", flush=True)
+    return seconds, mem.peak
 
 
 def main() -> int:
@@ -135,40 +198,36 @@ def main() -> int:
     args = ap.parse_args()
     from distributed import LocalCluster
 
-    from cmocio.portfolio.run import NOTEBOOK, run
+    from cmocio.portfolio.run import NOTEBOOK
     from cmocio.portfolio.synthetic import write_portfolio
 
     rows = []
-    with tempfile.TemporaryDirectory() as tmp, LocalCluster(
-            n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None,
-            silence_logs=logging.ERROR) as cluster:
+    with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         for n in args.sizes:
-            exports = tmp / f"exports-{n}"
-            write_portfolio(exports, organisations=n, seed=n)
-            timings = {}
-            cluster_pids = {c.pid for c in psutil.Process().children()}  # the cluster's nannies (and helpers)
-            for where, scheduler in (("local", None), ("cluster", cluster.scheduler_address)):
-                build = tmp / f"build-{n}-{where}"
-                log = io.StringIO()
-                scope = {"exclude": cluster_pids} if scheduler is None else {"roots": cluster_pids}
-                with PeakMemory(**scope) as mem:
-                    t = time.perf_counter()
-                    members, results = run(exports, None, build, jobs=args.workers, scheduler=scheduler,
-                                           force=True, out=log)
-                    seconds = time.perf_counter() - t
-                bad = [r for r in results.values() if r.status != "ok"]
-                if bad or len(results) != n or not (build / "html" / "index.html").is_file():
-                    print(log.getvalue(), file=sys.stderr)
-                    raise SystemExit(f"{n} organisations on {where}: {len(bad)} page(s) failed")
-                timings[where] = (seconds, mem.peak, build)
-                print(f"{n:>4} organisations, {where:<7}: {seconds:7.1f} s, {n / seconds:5.2f} pages/s, "
-                      f"peak {mem.peak / 2**20:6.0f} MiB per worker", flush=True)
-            kernel, imports, page = floor_parts(NOTEBOOK, members)
+            write_portfolio(tmp / f"exports-{n}", organisations=n, seed=n)
+        # Local runs first, with no cluster on the machine; then the cluster runs; then the floor.
+        local = {n: _run(n, tmp / f"exports-{n}", tmp / f"build-{n}-local", args.workers, None, {})
+                 for n in args.sizes}
+        with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                          silence_logs=logging.ERROR) as cluster:
+            nannies = {c.pid for c in psutil.Process().children()}
+            remote = {n: _run(n, tmp / f"exports-{n}", tmp / f"build-{n}-cluster", args.workers,
+                              cluster.scheduler_address, {"roots": nannies}) for n in args.sizes}
+        from cmocio.portfolio.exports import discover
+        from cmocio.portfolio.run import prepare, write_pools
+        from cmocio.survey import load_questions
+
+        questions = load_questions()
+        members = prepare(discover(tmp / f"exports-{args.sizes[-1]}"), tmp / "floor", questions, 5, "weight",
+                          out=io.StringIO())
+        write_pools(members, questions, 0.95)
+        kernel, imports, page = floor_parts(NOTEBOOK, members, args.workers)
+        for n in args.sizes:
             floor = kernel + imports + math.ceil(n / args.workers) * page
-            same = outputs(timings["local"][2]) == outputs(timings["cluster"][2])
+            same = outputs(tmp / f"build-{n}-local") == outputs(tmp / f"build-{n}-cluster")
             rows.append({"n": n, "floor": floor, "page": page, "kernel": kernel, "imports": imports, "same": same,
-                         **{w: timings[w][:2] for w in timings}})
+                         "local": local[n], "cluster": remote[n]})
     print()
     print(f"{'orgs':>5} {'local pages/s':>14} {'cluster pages/s':>16} {'local/floor':>12} {'cluster/floor':>14} "
           f"{'peak MiB/worker':>16} {'identical':>10}")

@@ -68,6 +68,28 @@ def built(tmp_path: Path, _built_template: tuple[Path, Path]) -> tuple[Path, Pat
     return nb_dir, build
 
 
+def execute_notebook(nb: Path, out: Path, parameters: dict, cwd: Path) -> None:
+    """papermill on this test process's kernel, reset before each notebook as the build resets it.
+
+    Starting a kernel and importing the libraries costs seconds; the build's reset gives
+    each notebook an empty namespace, the default plot settings and its own folder.
+    """
+    import tempfile
+
+    import papermill
+
+    from cmocio import build
+
+    km = build._worker_kernel(Path(tempfile.gettempdir()) / "cmocio-test-kernels")
+    try:
+        build._fresh_namespace(km, str(cwd))
+        papermill.execute_notebook(str(nb), str(out), parameters=parameters, kernel_name="python3", cwd=str(cwd),
+                                   progress_bar=False, km=km)
+    except BaseException:
+        build._discard_kernel()  # in an unknown state: the next notebook gets a new one
+        raise
+
+
 def edit_csv(path: Path, old: str, new: str, count: int = 1) -> None:
     """Replace text in a CSV, failing loudly if the text is not there."""
     text = path.read_text(encoding="utf-8")

@@ -175,3 +175,19 @@ def test_a_reused_kernel_gives_each_notebook_a_fresh_start(tmp_path):
         "each notebook runs in its own work folder, not where the previous one left the kernel"
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3]
     assert [c.outputs for c in nb.cells if c.cell_type == "code"][:-1] == [[], []], "no history or reset chatter"
+
+
+def test_local_workers_are_renewed_after_their_share_of_jobs(monkeypatch):
+    from cmocio import executors
+
+    from ._jobs import worker_pid
+
+    monkeypatch.setattr(executors, "JOBS_PER_WORKER", 2)
+    ex = executors.LocalExecutor(1)
+    try:
+        done = dict(res for _, res in ex.run(worker_pid, list(range(5))))
+    finally:
+        ex.close()
+    assert sorted(done) == [0, 1, 2, 3, 4], "every job ran once"
+    pids = [done[j] for j in range(5)]
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4], "a fresh worker every two jobs"

@@ -13,6 +13,7 @@ import pytest
 from cmocio.build import declared_parameters, discover
 from cmocio.data import DATA_DIR, FILES
 
+from .conftest import execute_notebook
 from .browserkit import CHROMIUM, EVIL, FLAGS, FORMULA, open_page, render_site, require_chromium
 
 NOTEBOOKS = discover()
@@ -21,8 +22,7 @@ NAMES = [p.stem for p in NOTEBOOKS]
 
 def _execute(nb: Path, out_dir: Path, **params) -> nbformat.NotebookNode:
     out = out_dir / f"{nb.stem}.ipynb"
-    papermill.execute_notebook(str(nb), str(out), parameters={"output_dir": str(out_dir / "results"), **params},
-                               kernel_name="python3", cwd=str(nb.parent), progress_bar=False)
+    execute_notebook(nb, out, {"output_dir": str(out_dir / "results"), **params}, nb.parent)
     return nbformat.read(str(out), as_version=4)
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pandas as pd
-import papermill
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,6 +15,8 @@ from hypothesis import strategies as st
 from cmocio import load_metrics, stats, survey
 from cmocio.data import distinct_figures, load_dataset
 from cmocio.survey import compare, synthetic
+
+from .conftest import execute_notebook
 
 Q = survey.load_questions()
 QIDS = list(Q["question_id"])
@@ -296,10 +297,10 @@ def _run(tmp_path: Path, name: str, people: pd.DataFrame) -> tuple[dict[str, byt
     folder.mkdir()
     export = synthetic.write_qualtrics(people, Q, folder / "export.csv")
     out = folder / "out.ipynb"
-    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters={
+    execute_notebook(NOTEBOOK, out, {
         "responses_path": str(export), "mapping_path": str(survey.MAPPINGS_DIR / "qualtrics.yaml"),
         "output_dir": str(tmp_path / "results" / name), "portfolio_path": str(_pool(folder)),
-        "organisation": "Example <b>Ltd</b>"}, kernel_name="python3", cwd=str(NOTEBOOK.parent), progress_bar=False)
+        "organisation": "Example <b>Ltd</b>"}, NOTEBOOK.parent)
     files = {p.name: p.read_bytes() for p in sorted((tmp_path / "results" / name).rglob("*")) if p.is_file()}
     nb = nbformat.read(str(out), as_version=4)
     outs = [c.outputs for c in nb.cells if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])]

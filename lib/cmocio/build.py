@@ -604,6 +604,9 @@ def execute(targets: list[Target], build_dir: Path, *, pages: list[Page], reader
             sources[t.notebook] = t.notebook.read_text(encoding="utf-8")
         todo.append(Job(t.name, str(t.notebook), params, key, str(build_dir), str(t.notebook.parent), reader,
                         cell_timeout, update, shared, sources[t.notebook], _inputs(params)))
+    # Longest first, so that no long notebook starts last while the other workers sit idle; a notebook's
+    # size (its committed outputs included) is a fair guess of its running time.
+    todo.sort(key=lambda j: -len(j.source_text))
     what = "Refreshing" if update else "Executing"
     interrupted = False
     executor = None

@@ -65,15 +65,18 @@ class InlineExecutor(Executor):
                 raise KeyboardInterrupt
 
 
-#: A local worker process (and its kernel) is replaced after this many jobs: rendering pages leaves a worker's
-#: memory a little larger each time (about 20 MB a page, measured with benchmarks/portfolio_scale.py), so a
-#: long portfolio run would otherwise grow without bound. One kernel start per 20 pages costs a few per cent.
+#: Local worker processes (and their kernels) are replaced after this many jobs each: rendering pages leaves a
+#: worker's memory a little larger each time (about 20 MB a page, measured with benchmarks/portfolio_scale.py; the
+#: kernels do not grow), so a long portfolio run would otherwise grow without bound. The jobs run in rounds of
+#: ``workers x JOBS_PER_WORKER`` on a fresh pool each; one kernel start per 20 pages costs a few per cent.
+#: (``ProcessPoolExecutor(max_tasks_per_child=...)`` would do the same, but hangs on Python 3.11 and 3.12 when a
+#: worker retires.)
 JOBS_PER_WORKER = 20
 
 
 class LocalExecutor(Executor):
-    """Spawned worker processes on this machine; each keeps one kernel from job to job, and is replaced
-    after :data:`JOBS_PER_WORKER` jobs."""
+    """Spawned worker processes on this machine; each keeps one kernel from job to job, and the pool is
+    renewed every :data:`JOBS_PER_WORKER` jobs per worker."""
 
     def __init__(self, workers: int):
         self.workers = max(1, workers)
@@ -83,14 +86,17 @@ class LocalExecutor(Executor):
     def run(self, fn, jobs, *args):
         os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", "65536")  # read by each worker's C library at start-up
         ctx = multiprocessing.get_context("spawn")
-        self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_ignore_sigint,
-                                            max_tasks_per_child=JOBS_PER_WORKER)
-        futures = {self._pool.submit(fn, job, *args): job for job in jobs}
-        for fut in cf.as_completed(futures):
-            try:
-                yield futures[fut], fut.result()
-            except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
-                yield futures[fut], exc
+        size = self.workers * JOBS_PER_WORKER
+        for start in range(0, len(jobs), size):
+            self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_ignore_sigint)
+            futures = {self._pool.submit(fn, job, *args): job for job in jobs[start:start + size]}
+            for fut in cf.as_completed(futures):
+                try:
+                    yield futures[fut], fut.result()
+                except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
+                    yield futures[fut], exc
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     def close(self, cancel: bool = False) -> None:
         if self._pool is None:

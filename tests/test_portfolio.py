@@ -244,11 +244,13 @@ class TestPortfolioRun:
         assert all(f'href="{o.lower()}.html"' in index for o in NAMES) and 'href="broken.html"' not in index
         assert "export rejected" in index and "Broken.csv, line 2, column &#39;function&#39;" in index, index
 
-    def test_a_page_names_no_other_organisation(self, runs):
+    def test_a_page_names_no_other_organisation_and_links_to_no_list_of_them(self, runs):
         for org in NAMES:
             text = b"".join(runs["first_out"][org.lower()].values()).decode("utf-8")
             assert org in text
             assert not [o for o in NAMES if o != org and o in text], org
+            page = runs["first_out"][org.lower()][f"html/{org.lower()}.html"].decode("utf-8")
+            assert 'href="index.html"' not in page and 'href="report.html"' not in page and "search-index.js" not in page
 
     def test_a_hidden_change_leaves_every_other_page_byte_identical(self, runs):
         for org in NAMES:

@@ -33,6 +33,11 @@ class PageContext:
     footer: dict[str, str] = field(default_factory=dict)  # label -> value
     reproduce: str = ""
 
+    @property
+    def standalone(self) -> bool:
+        """A page with no site around it (a portfolio's organisation page): no links to the index, report or search."""
+        return not self.pages
+
     def neighbours(self) -> tuple[Page | None, Page | None]:
         names = [p.name for p in self.pages]
         i = names.index(self.current) if self.current in names else -1
@@ -130,7 +135,8 @@ def render_html(nb: Any, context: PageContext) -> str:
     prev, nxt = context.neighbours()
     resources = {"cmocio": {"pages": context.pages, "current": context.current, "prev": prev, "next": nxt,
                             "toc": table_of_contents(nb), "reader": context.reader, "downloads": context.downloads,
-                            "footer": context.footer, "reproduce": context.reproduce}}
+                            "footer": context.footer, "reproduce": context.reproduce,
+                            "standalone": context.standalone}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     # Links between notebooks point at their pages (the rendered Markdown keeps the .ipynb address).
     return _NB_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)

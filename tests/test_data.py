@@ -31,13 +31,15 @@ def test_types_are_typed(ds):
     f = ds.findings
     assert str(f["percent"].dtype) == "Float64" and str(f["year"].dtype) == "Int64"
     assert str(f["base_n"].dtype) == "Int64"
-    assert str(load_sources()["published"].dtype).startswith("datetime64")
+    published = load_sources()["published"].astype(str)
+    assert published.str.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?|unknown").all(), "dates as given, never guessed"
+    assert (published == "unknown").sum() > 10 and (published == "2016-12-16").any()
     assert str(load_studies()["respondents"].dtype) == "Int64"
 
 
 def test_every_study_and_article_has_figures(ds):
     with_figures = set(ds.findings["study_id"])
-    assert with_figures == set(ds.studies["study_id"]) - {"merkle-nd"}
+    assert with_figures == set(ds.studies["study_id"]) - {"merkle-nd", "ibm-2011"}  # cited for sample sizes only
     assert set(ds.findings["source_id"]) == set(ds.sources["source_id"])
 
 
@@ -53,17 +55,23 @@ def test_every_percentage_in_the_articles_is_a_finding(ds):
     assert not missing, f"figures printed in the articles but not in findings.csv: {missing}"
 
 
-def test_figures_reported_twice_agree(ds):
+def test_figures_reported_twice_agree_or_are_recorded_conflicts(ds):
+    from cmocio.data import disagreements
+
     f = ds.findings
-    dup = f[f.duplicated(["study_id", "metric", "group", "year"], keep=False)]
+    keys = ["study_id", "metric", "group", "segment", "year"]
+    dup = f[f.duplicated(keys, keep=False)]
     assert len(dup) >= 4  # e.g. IT 'very collaborative' 2015 in two articles; 2015 shared incentives
-    for _, grp in dup.groupby(["study_id", "metric", "group", "year"]):
-        assert grp["percent"].max() - grp["percent"].min() <= 1.0, grp
+    recorded = [set(c.split(";")) for c in ds.conflicts["findings"]]
+    found = disagreements(f)
+    assert found, "the further articles do disagree"
+    for ids in found:
+        assert any(set(ids) <= rec for rec in recorded), ids
 
 
 def test_derived_complements_add_up(ds):
     f = ds.findings.set_index("finding_id")
-    derived = f[f["derived_from"].notna()]
+    derived = f[f["derived_from"].notna() & f["note"].fillna("").str.contains("omplement")]
     assert len(derived) >= 2
     for fid, row in derived.iterrows():
         assert row["percent"] == pytest.approx(100 - f.loc[row["derived_from"], "percent"]), fid
@@ -80,8 +88,9 @@ def test_derived_bases_follow_the_reported_split(ds):
 
 def test_distinct_figures_keeps_one_row_per_figure(ds):
     d = distinct_figures(ds.findings)
-    assert not d.duplicated(["study_id", "metric", "group", "year"]).any()
-    assert d["derived_from"].isna().all()  # every derived row here duplicates a published one
+    assert not d.duplicated(["study_id", "metric", "group", "segment", "year"]).any()
+    assert not d["set_aside"].any(), "figures a conflict set aside are left out"
+    assert d["derived_from"].notna().sum() <= 1  # derived rows duplicate a published one, but for Harvey Nash 2014
 
 
 def test_select_studies(ds):

@@ -19,7 +19,7 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
-    """A folder holding a copy of the four shipped tables."""
+    """A folder holding a copy of the shipped tables."""
     for name in FILES.values():
         shutil.copy(DATA_DIR / name, tmp_path / name)
     return tmp_path

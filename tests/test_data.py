@@ -289,3 +289,25 @@ def test_cli_validate_ok_and_broken(data_copy):
                          capture_output=True, text=True)
     assert bad.returncode == 1
     assert "findings.csv, line 4, column 'percent': '130' must be between 0 and 100" in bad.stderr
+
+
+def test_a_disagreement_needs_its_recorded_conflict(data_copy):
+    conflicts = data_copy / "conflicts.csv"
+    lines = conflicts.read_text(encoding="utf-8").splitlines()
+    kept = [ln for ln in lines if not ln.startswith("c03,")]
+    assert len(kept) == len(lines) - 1
+    conflicts.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    msgs = _problems(data_copy / "findings.csv")
+    assert msgs and all("no conflict in conflicts.csv records them" in m for m in msgs)
+    assert any("accenture-13-33 says 72%" in m for m in msgs)
+
+
+def test_a_conflict_names_only_known_figures_and_sets_aside_its_own(data_copy):
+    conflicts = data_copy / "conflicts.csv"
+    text = conflicts.read_text(encoding="utf-8")
+    conflicts.write_text(text.replace("accenture-13-33\n", "idg-13-01\n", 1).replace("c02,sample,accenture-13-01;",
+                                                                                     "c02,sample,nosuch-01;accenture-13-01;", 1),
+                         encoding="utf-8")
+    msgs = _problems(data_copy / "findings.csv")
+    assert any("'nosuch-01' is not a finding_id" in m for m in msgs)
+    assert any("'idg-13-01' is not among this conflict's findings" in m for m in msgs)

@@ -293,10 +293,10 @@ def test_a_known_total_is_used_before_an_assumption():
     from cmocio.data import load_studies
 
     f = _frame([["x", "leapfrog-2015", "m", "all", 2015, 40.0, "=", None, "unknown", None],
-                ["y", "forrester-2013", "m", "all", 2013, 40.0, "=", None, "unknown", None],
+                ["y", "cmocouncil-2010", "m", "all", 2010, 40.0, "=", None, "unknown", None],
                 ["z", "forrester-2013", "m", "it", 2013, 40.0, "=", None, "unknown", None]]).assign(note=None)
     sized = stats.with_intervals(stats.with_study_sizes(f, load_studies()), assumed_n=50)
-    assert list(sized["n_used"]) == [131, 300, 50]
+    assert list(sized["n_used"]) == [131, 600, 50]
     assert list(sized["n_source"]) == ["derived", "derived_minimum", "assumed"]
     assert "the study's total respondents" in sized.loc[0, "note"]
 

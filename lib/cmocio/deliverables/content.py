@@ -76,7 +76,7 @@ def published_findings(ctx: Context) -> list[Finding]:
                     f"{plots.GROUP_NOUNS.get(rising['group'], rising['group'])} ({rising['diff']:+.0f} pts on "
                     f"“{_short(ctx.wording(rising['metric']), 50)}”)")
         st = ctx.data.studies
-        studies = st.loc[st["sponsor"].isin(changes["series"]) & st["study_id"].isin(ctx.findings["study_id"]),
+        studies = st.loc[st["series"].isin(changes["series"]) & st["study_id"].isin(ctx.findings["study_id"]),
                          "study_id"].to_list()
         out.append(Finding("Shared incentives", headline, labels,
                            {"Earlier wave": list(changes["percent_early"]), "Later wave": list(changes["percent_late"])},

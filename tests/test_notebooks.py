@@ -73,10 +73,10 @@ def extra_study(tmp_path_factory) -> Path:
     studies.loc[studies["study_id"] == "leapfrog-2016", "label"] = FORMULA
     studies.to_csv(folder / "studies.csv", index=False)
     with open(folder / "studies.csv", "a", encoding="utf-8") as fh:
-        fh.write("acme-2025,Acme 2025,Acme Research,Made-up test wave,,2025,400,=,Test respondents,UK,50,50,"
+        fh.write("acme-2025,Acme 2025,Acme Research,Made-up test wave,,,2025,400,=,Test respondents,UK,50,50,"
                  "Made up for tests.\n")
     with open(folder / "sources.csv", "a", encoding="utf-8") as fh:
-        fh.write("acme-article,,Test Gazette,A made-up article,,2025-01-01\n")
+        fh.write("acme-article,,,unknown,Test Gazette,A made-up article,,2025-01-01,\n")
     rows = [("acme-01", "alignment", "relationship_collaborative", "marketing", 70),
             ("acme-02", "alignment", "relationship_collaborative", "it", 40),
             ("acme-03", "incentives", "shared_incentives", "marketing", 65),
@@ -84,7 +84,7 @@ def extra_study(tmp_path_factory) -> Path:
             ("acme-05", "martech_planning", "multiyear_martech_strategy_plan", "effective", 20)]
     with open(folder / "findings.csv", "a", encoding="utf-8") as fh:
         for fid, theme, metric, group, pct in rows:
-            fh.write(f"{fid},acme-2025,acme-article,{theme},{metric},{group},2025,{pct},=,{pct}%,200,reported,,,\n")
+            fh.write(f"{fid},acme-2025,acme-article,{theme},{metric},{group},,2025,{pct},=,{pct}%,200,reported,,,\n")
     return folder / "findings.csv"
 
 
@@ -131,7 +131,8 @@ class TestAlignmentNonDefault:
         assert acme["rosier"] == "marketing"
         # Only rows with known bases are tested and adjusted together.
         tested = gaps[gaps["p_value"].notna()]
-        assert set(tested["study_id"]) == {"acme-2025", "leapfrog-2016"}
+        assert {"acme-2025", "leapfrog-2016", "accenture-2013"} <= set(tested["study_id"])
+        assert tested["n_a"].notna().all() and tested["n_b"].notna().all(), "a test needs both bases"
         assert acme["p_value"] == pytest.approx(newcombe_pvalue(0.7, 200, 0.4, 200), rel=1e-6)
         assert acme["base_a"] == acme["base_b"] == "reported" and acme["conclusion"] == "holds whatever the unknown bases"
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -342,24 +341,6 @@ del _sys, _mpl, _plt
 """
 
 
-def unpack_bundle(bundle: bytes, digest: str) -> Path:
-    """The project bundle (``lib/cmocio`` and ``data/``) unpacked once per machine; returns its folder."""
-    import zipfile
-
-    target = Path(tempfile.gettempdir()) / f"cmocio-bundle-{digest[:16]}"
-    if (target / ".complete").is_file():
-        return target
-    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
-    with zipfile.ZipFile(io.BytesIO(bundle)) as z:
-        z.extractall(staging)
-    (staging / ".complete").write_text(digest)
-    try:
-        os.rename(staging, target)
-    except OSError:  # another worker on this machine finished first
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
-
-
 def _worker_kernel(log_dir: Path, bundle_dir: Path | None = None) -> Any:
     """This worker's kernel, started on first use (its own chatter goes to <log_dir>/kernel-<pid>.log).
 
@@ -475,7 +456,12 @@ def run_job(job: Job, pages: list[Page], bundle: bytes | None = None, bundle_dig
         if redirect:  # the kernel inherits this process's stderr: keep its chatter in the log folder
             with open(log_dir / f"{job.name}.log", "wb") as log:
                 os.dup2(log.fileno(), 2)
-        bundle_dir = unpack_bundle(bundle, bundle_digest) if bundle is not None else None
+        if bundle is not None:
+            from .executors import unpack_bundle
+
+            bundle_dir = unpack_bundle(bundle, bundle_digest)
+        else:
+            bundle_dir = None
         km = _worker_kernel(log_dir, bundle_dir)
         cwd = job.cwd if job.update else str(workdir)
         source = Path(job.source) if job.update or not job.source_text else workdir / f"{job.name}.source.ipynb"
@@ -579,13 +565,9 @@ def execute(targets: list[Target], build_dir: Path, *, pages: list[Page], reader
     from .executors import make_executor
 
     build_dir = build_dir.resolve()
+    shutil.rmtree(build_dir / ".tmp", ignore_errors=True)  # leftovers of an interrupted run
     for sub in ("notebooks", "html", ".cache", ".tmp"):
         (build_dir / sub).mkdir(parents=True, exist_ok=True)
-    for stale in (build_dir / ".tmp").iterdir():  # leftovers of an interrupted run
-        if stale.is_file():
-            stale.unlink(missing_ok=True)
-        else:
-            shutil.rmtree(stale, ignore_errors=True)
     data_dir = data_dir or DATA_DIR
     shared = shared if shared is not None else inputs_digest(data_dir)
     results: dict[str, Result] = {}
@@ -678,7 +660,8 @@ def build(notebooks: list[Path], parameters: dict[str, dict[str, Any]], build_di
     return ordered
 
 
-def _sources_rows(data_dir: Path) -> list[dict[str, Any]]:
+def sources_rows(data_dir: Path) -> list[dict[str, Any]]:
+    """Every article for the sources page, or none when the dataset cannot be read (its notebooks say why)."""
     from .data import load_dataset, source_table
 
     try:
@@ -702,7 +685,7 @@ def write_site(build_dir: Path, results: list[Result], reader: bool, pages: list
     stamp = build_dir / ".cache" / "sources.json"  # the sources page changes only with the data or the pages
     key = json.dumps({"data": data_version, "pages": [p.title for p in pages]})
     if not (html_dir / "sources.html").is_file() or not stamp.is_file() or stamp.read_text(encoding="utf-8") != key:
-        atomic_write_bytes(html_dir / "sources.html", render_sources(_sources_rows(data_dir), pages).encode("utf-8"))
+        atomic_write_bytes(html_dir / "sources.html", render_sources(sources_rows(data_dir), pages).encode("utf-8"))
         atomic_write_bytes(stamp, key.encode("utf-8"))
     write_search_index([r.search for r in results if r.search], html_dir / "search-index.js")
 

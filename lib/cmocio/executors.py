@@ -24,7 +24,9 @@ import hashlib
 import io
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -120,6 +122,23 @@ def project_bundle(data_dir: Path = DATA_DIR) -> tuple[bytes, str]:
             z.writestr(info, path.read_bytes())
     data = buf.getvalue()
     return data, hashlib.sha256(data).hexdigest()
+
+
+def unpack_bundle(bundle: bytes, digest: str) -> Path:
+    """The project bundle (``lib/cmocio`` and ``data/``) unpacked once per machine; returns its folder."""
+    target = Path(tempfile.gettempdir()) / f"cmocio-bundle-{digest[:16]}"
+    if (target / ".complete").is_file():
+        return target
+    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    with zipfile.ZipFile(io.BytesIO(bundle)) as z:
+        z.extractall(staging)
+    (staging / ".complete").write_text(digest)
+    try:
+        os.rename(staging, target)
+    except OSError:  # another worker on this machine finished first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
 
 
 class DaskExecutor(Executor):

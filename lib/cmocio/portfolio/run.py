@@ -166,10 +166,10 @@ def write_index(build_dir: Path, members: list[Member], results: dict[str, Resul
     report_rows = [r for r in results.values()]
     atomic_write_text(html_dir / "report.html", render_report(report_rows, {}, facts, []))
     if not (html_dir / "sources.html").is_file():
-        from ..build import _sources_rows
+        from ..build import sources_rows
         from ..site.index import render_sources
 
-        atomic_write_text(html_dir / "sources.html", render_sources(_sources_rows(DATA_DIR), []))
+        atomic_write_text(html_dir / "sources.html", render_sources(sources_rows(DATA_DIR), []))
     write_search_index([], html_dir / "search-index.js")  # no search across organisations
 
 

@@ -40,6 +40,16 @@ def test_readable_headers_sides_hidden_columns_and_no_index():
     assert "7" not in repr(table).split("\n")[1].split()[:1]  # no row index
 
 
+def test_a_published_bound_or_approximation_is_marked_on_its_figure():
+    frame = pd.DataFrame({"a": ["marketing"] * 3, "b": ["it"] * 3, "percent_a": [50.0, 33.3, 36.0],
+                          "qualifier_a": [">", "~", "="], "percent_b": [np.nan, 10.0, 26.0],
+                          "qualifier_b": [">", "<", "="]})
+    cells = display.readable(frame).frame
+    assert cells["Marketing"].tolist() == [">50%", "~33%", "36%"]
+    assert cells["IT / technology"].tolist() == [display.MISSING, "<10%", "26%"]  # a missing figure stays "—"
+    assert "qualifier_a" not in cells and "As published" not in cells
+
+
 def test_text_from_data_is_escaped_in_html():
     table = display.readable(pd.DataFrame({"question": ['<script>alert(1)</script> & "x"']}), "t")
     page = table._repr_html_()

@@ -62,6 +62,32 @@ def test_slope_marks_last_value():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2015", "2016"]
 
 
+def test_label_positions_keep_apart_and_stay_near_their_values():
+    pos = plots.spread_labels(np.array([30.0, 30.0, 80.0, 29.0]), gap=5.0)
+    assert sorted(np.diff(np.sort(pos)))[0] >= 5.0 - 1e-9
+    assert pos[2] == 80.0  # a label with room stays on its value
+    top = plots.spread_labels(np.array([99.0, 98.0]), gap=5.0)
+    assert top.max() <= 100.0 and abs(top[0] - top[1]) >= 5.0 - 1e-9
+
+
+def test_series_panels_one_panel_per_series_one_colour_per_question():
+    frame = pd.DataFrame({
+        "year": [2013, 2014, 2013, 2014, 2015, 2016],
+        "percent": [56.0, 69.0, 77.0, 83.0, 13.0, 34.0],
+        "panel": ["Accenture"] * 4 + ["Leapfrog"] * 2,
+        "line": ["Marketing: align", "Marketing: align", "IT: align", "IT: align", "IT: very", "IT: very"],
+        "metric": ["align"] * 4 + ["very"] * 2,
+        "group": ["marketing", "marketing", "it", "it", "it", "it"]})
+    ax = plots.series_panels(frame, "year", "percent", "panel", "line", colour="metric", title="T")
+    axes = ax.figure.axes
+    assert [a.get_title(loc="left") for a in axes] == ["Accenture", "Leapfrog"]
+    first = axes[0].get_lines()
+    assert first[0].get_color() == first[1].get_color()  # one question, one colour
+    assert {line.get_linestyle() for line in first} == {"-", "--"}  # the groups tell apart by style
+    assert [t.get_text() for t in axes[0].get_xticklabels()] == ["2013", "2014"]
+    assert sorted(t.get_text() for t in axes[1].texts) == ["13%", "34%"]
+
+
 def test_coverage_heatmap_annotates_counts():
     table = pd.DataFrame([[1, 0], [2, 3]], index=["a", "b"], columns=["s1", "s2"])
     ax = plots.coverage(table)
@@ -73,6 +99,7 @@ def test_coverage_heatmap_annotates_counts():
     lambda f: plots.forest(f, "q", "m", "i", "i"),
     lambda f: plots.grouped_bars(f, "q", "m", "i"),
     lambda f: plots.slope(f, "q", "m", "i"),
+    lambda f: plots.series_panels(f, "q", "m", "i", "i"),
 ])
 def test_empty_frames_give_a_no_data_axes(draw):
     ax = draw(pd.DataFrame({"q": [], "m": [], "i": []}))

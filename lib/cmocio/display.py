@@ -3,7 +3,8 @@
 The CSV files a notebook writes keep every machine-readable column at full
 precision. What a reader sees is :func:`readable`: readable headers, no row
 index, percentages as "87%", intervals as "79–92%", differences as "+4 pts",
-p-values to three places, "—" for a missing value, long wording wrapped, and
+p-values to three places, "—" for a missing value, a published bound or
+approximation marked on its figure (">50%", "~33%"), long wording wrapped, and
 text from data escaped. Machine columns (ids, qualifiers of study sizes, flags
 that other columns spell out) are left out of the page.
 """
@@ -20,10 +21,12 @@ from .plots import GROUP_LABELS
 
 MISSING = "—"
 #: One look for every table: wrapped wording at a readable width, numbers right-aligned.
-STYLE = ("<style>table.cmocio-table{border-collapse:collapse;margin:0.5em 0;font-size:0.92em}"
+STYLE = ("<style>div.cmocio-scroll{overflow-x:auto;max-width:100%}"
+         "table.cmocio-table{border-collapse:collapse;margin:0.5em 0;font-size:0.92em}"
          "table.cmocio-table th{text-align:left;vertical-align:bottom;border-bottom:2px solid #888;padding:4px 8px}"
          "table.cmocio-table td{vertical-align:top;border-bottom:1px solid #ddd;padding:4px 8px}"
-         "table.cmocio-table td.text{max-width:28em;white-space:normal;text-align:left}"
+         "table.cmocio-table td.text{min-width:7em;max-width:28em;white-space:normal;text-align:left}"
+         "table.cmocio-table td.text:first-child{min-width:14em}"
          "table.cmocio-table td.num{text-align:right;white-space:nowrap}</style>")
 
 
@@ -78,6 +81,13 @@ BASE_WORDS = {"reported": "reported", "minimum": "reported minimum", "derived": 
 HIDDEN = {"a", "b", "study_id", "metric", "testable", "note", "study_n_a", "study_n_b", "study_n_late",
           "study_n_early", "study_n_qualifier_a", "study_n_qualifier_b", "study_n_qualifier_late",
           "study_n_qualifier_early", "qualifier_a", "qualifier_b", "qualifier_late", "qualifier_early"}
+
+#: Percentage columns and the qualifier column that says how each was published.
+QUALIFIED = {"percent": "qualifier", "percent_a": "qualifier_a", "percent_b": "qualifier_b",
+             "percent_late": "qualifier_late", "percent_early": "qualifier_early",
+             "benchmark_percent": "benchmark_qualifier"}
+#: How a qualifier marks a shown percentage ("=" marks nothing).
+QUALIFIER_MARKS = {">": ">", "<": "<", "~": "~"}
 
 #: Interval pairs shown as one column.
 INTERVALS = {("ci_low", "ci_high"): ("Interval", "pct"), ("diff_low", "diff_high"): ("Interval", "pts")}
@@ -165,7 +175,11 @@ def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
         header = spec.header.format(**names)
         while header in out:  # two columns reading alike keep both
             header += " "
-        out[header] = [fmt_value(v, spec.kind) for v in frame[col]]
+        cells = [fmt_value(v, spec.kind) for v in frame[col]]
+        marks = QUALIFIED.get(col)
+        if marks in frame.columns:  # a published bound or approximation reads as one: ">50%", "~33%"
+            cells = [f"{QUALIFIER_MARKS.get(str(q), '')}{c}" if c != MISSING else c for c, q in zip(cells, frame[marks])]
+        out[header] = cells
         done.add(col)
     return pd.DataFrame(out, columns=list(out))
 
@@ -183,8 +197,8 @@ class Table:
         for row in self.frame.itertuples(index=False):
             cells = "".join(f'<td class="{_align(v)}">{html.escape(str(v))}</td>' for v in row)
             rows.append(f"<tr>{cells}</tr>")
-        return (STYLE + f'<table class="cmocio-table" id="table-{html.escape(self.name)}">'
-                f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+        return (STYLE + f'<div class="cmocio-scroll"><table class="cmocio-table" id="table-{html.escape(self.name)}">'
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
     def __repr__(self) -> str:
         if self.frame.empty:

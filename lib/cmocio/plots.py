@@ -163,6 +163,82 @@ def slope(frame: pd.DataFrame, x: str, y: str, hue: str, *, title: str = "", ax:
     return ax
 
 
+#: Line style and marker per respondent group where colour is taken by something else.
+GROUP_STYLES = {"marketing": ("-", "o"), "it": ("--", "s"), "all": (":", "^")}
+
+
+def spread_labels(values: np.ndarray, gap: float, low: float = 0.0, high: float = 100.0) -> np.ndarray:
+    """Label positions at least ``gap`` apart, each as near its value as the others allow, within ``low``-``high``."""
+    values = np.asarray(values, dtype=float)
+    order = np.argsort(values, kind="stable")
+    pos = values[order].copy()
+    for i in range(1, len(pos)):  # push up
+        pos[i] = max(pos[i], pos[i - 1] + gap)
+    if len(pos) and pos[-1] > high:  # then back down from the top
+        pos[-1] = high
+        for i in range(len(pos) - 2, -1, -1):
+            pos[i] = min(pos[i], pos[i + 1] - gap)
+    pos = np.maximum(pos, low) if len(pos) and pos[0] < low else pos
+    out = np.empty_like(pos)
+    out[order] = pos
+    return out
+
+
+def series_panels(frame: pd.DataFrame, x: str, y: str, panel: str, line: str, *, colour: str | None = None,
+                  title: str = "", width: int = 46) -> plt.Axes:
+    """Small multiples of change between waves: one panel per ``panel`` value, one line per ``line`` value in it.
+
+    Within a panel, colour tells the ``colour`` values (the questions; default ``line``)
+    apart and line style and marker the respondent group (``group`` column: marketing
+    solid, IT dashed, all dotted), so one question asked of two groups is one colour. Each
+    value is written at its point, nudged so that labels never overlap; each panel has
+    its own legend. Returns the first panel's Axes (its figure holds all panels).
+    """
+    if frame.empty:
+        return _empty(_axes(None), title)
+    colour = colour or line
+    frame = frame.sort_values(x)
+    panels = list(dict.fromkeys(frame[panel]))
+    entries, hues = {}, {}
+    for p in panels:
+        sub = frame[frame[panel] == p]
+        hues[p] = list(dict.fromkeys(sub[colour]))
+        first = sub.drop_duplicates(line)
+        entries[p] = list(first.assign(_h=first[colour].map(hues[p].index)).sort_values("_h", kind="stable")[line])
+    heights = [max(2.3, 0.45 + 0.2 * sum(wrap(e, width).count("\n") + 1 for e in entries[p]) + 0.08 * len(entries[p]))
+               for p in panels]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(5.2, sum(heights) + 0.5 * len(panels)),
+                             gridspec_kw={"height_ratios": heights, "hspace": 0.55}, squeeze=False)
+    palette = sns.color_palette("Dark2", 8)
+    for ax, p, h in zip(axes[:, 0], panels, heights):
+        sub = frame[frame[panel] == p]
+        years = sorted(sub[x].astype(int).unique())
+        for key in entries[p]:
+            grp = sub[sub[line] == key]
+            ls, marker = GROUP_STYLES.get(str(grp["group"].iloc[0]) if "group" in grp else "", ("-.", "D"))
+            ax.plot(grp[x].astype(int), grp[y], ls=ls, marker=marker, lw=1.8,
+                    color=palette[hues[p].index(grp[colour].iloc[0]) % len(palette)], label=wrap(key, width))
+        gap = 100 * (9.5 / 72) / max(h - 0.5, 1.0)  # about one line of 8-point text, in data units
+        for year in years:
+            at = sub[sub[x].astype(int) == year]
+            colours = [palette[hues[p].index(k) % len(palette)] for k in at[colour]]
+            side = -1 if year == years[0] and len(years) > 1 else 1
+            for value, ypos, tint in zip(at[y], spread_labels(at[y].to_numpy(float), gap), colours):
+                ax.annotate(f"{value:.0f}%", (year, ypos), xytext=(7 * side, 0), textcoords="offset points",
+                            ha="right" if side < 0 else "left", va="center", fontsize=8, color=tint)
+        ax.set_xticks(years, [str(v) for v in years])
+        ax.set_xlim(years[0] - 0.35 * max(1, years[-1] - years[0]), years[-1] + 0.35 * max(1, years[-1] - years[0]))
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("%")
+        ax.set_title(str(p), loc="left", fontsize=10)
+        ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8.5)
+    height = fig.get_figheight()
+    fig.subplots_adjust(top=1 - 0.6 / height, bottom=0.35 / height)
+    if title:
+        fig.suptitle(title, fontweight="bold", x=0.1, ha="left", y=1 - 0.05 / height)
+    return axes[0, 0]
+
+
 def forest(frame: pd.DataFrame, label: str, est: str, low: str, high: str, *, title: str = "",
            xlabel: str = "Difference, percentage points", ax: plt.Axes | None = None) -> plt.Axes:
     """Point estimates with intervals around a zero line; rows without an interval show the point only."""
@@ -228,7 +304,9 @@ def coverage(table: pd.DataFrame, *, title: str = "", ax: plt.Axes | None = None
     ax = _axes(ax, 1.5 + 0.5 * max(len(table), 1))
     if table.empty:
         return _empty(ax, title)
-    sns.heatmap(table, annot=True, fmt="d", cmap="Blues", cbar=False, linewidths=0.5, ax=ax)
+    sns.heatmap(table, annot=True, fmt="d", cmap="Blues", cbar=False, linewidths=0.5, ax=ax,
+                xticklabels=[str(c).replace("_", " ") for c in table.columns])
+    ax.tick_params(axis="x", labeltop=True)  # the column names stay in view at the top of a long table
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(title)
@@ -328,14 +406,21 @@ def timeline(frame: pd.DataFrame, *, x: str = "year", row: str = "sponsor", size
 
 
 def meta_forest(effects: pd.DataFrame, pooled: pd.DataFrame, *, by: str = "family", label: str = "label",
-                title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """Each study's gap with its interval, grouped by ``by``, and each group's pooled estimate as a diamond."""
+                confidence: float = 0.95, title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
+    """Each study's gap with its interval, grouped by ``by``, and each group's pooled estimate as a diamond.
+
+    A study's interval is its normal interval at ``confidence`` from ``variance``; the
+    pooled interval is the one in ``pooled`` (computed at the same confidence).
+    """
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.5 + confidence / 2))
     rows: list[tuple[str, float, float, float, bool]] = []
     for key, grp in effects.groupby(by, sort=True):
         if key not in set(pooled[by]):
             continue
         for r in grp.itertuples(index=False):
-            half = 1.959964 * np.sqrt(getattr(r, "variance"))
+            half = z * np.sqrt(getattr(r, "variance"))
             rows.append((f"  {getattr(r, label)}", getattr(r, "diff"), getattr(r, "diff") - half,
                          getattr(r, "diff") + half, False))
         p = pooled[pooled[by] == key].iloc[0]

@@ -16,6 +16,7 @@ def test_values_read_as_percentages_points_p_values_and_bases():
     assert display.fmt_value(0.0004, "p") == "<0.001" and display.fmt_value(0.04567, "p") == "0.046"
     assert display.fmt_value(1100.0, "n") == "1,100" and display.fmt_value(65.5, "n") == "65.5"
     assert display.fmt_value(0.83, "share") == "83%"
+    assert display.fmt_value(208.2185, "num") == "208.2" and display.fmt_value(1234.56, "num") == "1,234.6"
     assert display.fmt_value(np.nan, "pct") == display.MISSING and display.fmt_value(None, "text") == display.MISSING
     assert display.fmt_value(pd.NA, "bool") == display.MISSING and display.fmt_value(True, "bool") == "yes"
     assert display.fmt_value("derived_minimum", "base") == "derived minimum"
@@ -50,6 +51,17 @@ def test_a_published_bound_or_approximation_is_marked_on_its_figure():
     assert "qualifier_a" not in cells and "As published" not in cells
 
 
+def test_a_meta_analysis_reads_as_gaps_intervals_and_heterogeneity():
+    pooled = pd.DataFrame({"family": ["alignment important"], "k": [2], "studies": ["A 2013; B 2013"],
+                           "pooled": [-10.46], "pooled_low": [-31.04], "pooled_high": [10.12], "p_value": [0.319],
+                           "tau2": [208.2185], "i2": [94.43], "q": [17.95], "q_p_value": [2.3e-5],
+                           "fixed": [-9.79], "fixed_low": [-14.6], "fixed_high": [-4.9]})
+    row = display.readable(pooled).frame.iloc[0].to_dict()
+    assert row["Pooled gap"] == "−10 pts" and row["Interval"] == "−31 to +10 pts"
+    assert row["I²"] == "94%" and row["τ² (points²)"] == "208.2" and row["p (heterogeneity)"] == "<0.001"
+    assert row["Fixed-effect interval"] == "−15 to −5 pts" and row["Studies (k)"] == "2"
+
+
 def test_text_from_data_is_escaped_in_html():
     table = display.readable(pd.DataFrame({"question": ['<script>alert(1)</script> & "x"']}), "t")
     page = table._repr_html_()
@@ -74,5 +86,5 @@ def test_the_csv_keeps_full_precision(tmp_path):
 
 
 def test_every_column_in_the_dictionary_has_a_known_kind():
-    kinds = {"text", "pct", "pts", "p", "n", "share", "int", "h", "bool", "group", "base"}
+    kinds = {"text", "pct", "pts", "p", "n", "share", "int", "num", "h", "bool", "group", "base"}
     assert {name: c.kind for name, c in display.COLUMNS.items() if c.kind not in kinds} == {}

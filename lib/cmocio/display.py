@@ -26,7 +26,7 @@ STYLE = ("<style>div.cmocio-scroll{overflow-x:auto;max-width:100%}"
          "table.cmocio-table th{text-align:left;vertical-align:bottom;border-bottom:2px solid #888;padding:4px 8px}"
          "table.cmocio-table td{vertical-align:top;border-bottom:1px solid #ddd;padding:4px 8px}"
          "table.cmocio-table td.text{min-width:7em;max-width:28em;white-space:normal;text-align:left}"
-         "table.cmocio-table td.text:first-child{min-width:14em}"
+         "table.cmocio-table td.wide{min-width:14em}"
          "table.cmocio-table td.num{text-align:right;white-space:nowrap}</style>")
 
 
@@ -35,7 +35,7 @@ class Column:
     """How one column reads: its header and the kind of value it holds."""
 
     header: str
-    kind: str = "text"  # text, pct, pts, p, n, share, int, h, bool, group, base
+    kind: str = "text"  # text, pct, pts, p, n, share, int, num, h, bool, group, base
 
 
 #: Every column any notebook shows, by its CSV name. ``{a}`` / ``{b}`` in a header stand for the two
@@ -71,6 +71,10 @@ COLUMNS: dict[str, Column] = {
     "rosier": Column("Rosier side", "group"), "verdict": Column("Verdict"), "method": Column("Method"),
     "list_rank": Column("Rank", "int"), "caveat": Column("Caveat"), "source_id": Column("Source"),
     "finding_id": Column("Figure"), "question_id": Column("Item"), "headline": Column("Headline"),
+    "family": Column("Family of questions"), "k": Column("Studies (k)", "int"), "studies": Column("Studies"),
+    "pooled": Column("Pooled gap", "pts"), "tau2": Column("τ² (points²)", "num"), "i2": Column("I²", "pct"),
+    "q": Column("Cochran's Q", "num"), "q_p_value": Column("p (heterogeneity)", "p"),
+    "fixed": Column("Fixed-effect gap", "pts"),
 }
 
 #: Base kinds in words.
@@ -89,8 +93,13 @@ QUALIFIED = {"percent": "qualifier", "percent_a": "qualifier_a", "percent_b": "q
 #: How a qualifier marks a shown percentage ("=" marks nothing).
 QUALIFIER_MARKS = {">": ">", "<": "<", "~": "~"}
 
+#: Columns of running text that get room to read (a minimum width) in a page.
+WIDE = {"Question", "Comparison", "Reason", "Description", "Decision", "What it would take", "Headline"}
+
 #: Interval pairs shown as one column.
-INTERVALS = {("ci_low", "ci_high"): ("Interval", "pct"), ("diff_low", "diff_high"): ("Interval", "pts")}
+INTERVALS = {("ci_low", "ci_high"): ("Interval", "pct"), ("diff_low", "diff_high"): ("Interval", "pts"),
+             ("pooled_low", "pooled_high"): ("Interval", "pts"),
+             ("fixed_low", "fixed_high"): ("Fixed-effect interval", "pts")}
 
 
 def _num(x: object) -> float | None:
@@ -132,6 +141,8 @@ def fmt_value(value: object, kind: str) -> str:
         return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.1f}"
     if kind == "int":
         return f"{v:.0f}"
+    if kind == "num":
+        return f"{v:,.1f}"
     return str(value)
 
 
@@ -161,7 +172,7 @@ def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The table as text cells with readable headers: what a page shows (unescaped)."""
     names = side_names(frame)
     out: dict[str, list[str]] = {}
-    done: set[str] = set()
+    done = {q for pct, q in QUALIFIED.items() if pct in frame.columns and q in frame.columns}  # marked on the figure
     for col in frame.columns:
         if col in done or col in HIDDEN:
             continue
@@ -193,9 +204,11 @@ class Table:
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.frame.columns)
+        wide = [str(c).strip() in WIDE for c in self.frame.columns]
         rows = []
         for row in self.frame.itertuples(index=False):
-            cells = "".join(f'<td class="{_align(v)}">{html.escape(str(v))}</td>' for v in row)
+            cells = "".join(f'<td class="{_align(v)}{" wide" if w and _align(v) == "text" else ""}">{html.escape(str(v))}</td>'
+                            for v, w in zip(row, wide))
             rows.append(f"<tr>{cells}</tr>")
         return (STYLE + f'<div class="cmocio-scroll"><table class="cmocio-table" id="table-{html.escape(self.name)}">'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
@@ -208,7 +221,7 @@ class Table:
 
 def _align(value: object) -> str:
     text = str(value)
-    return "num" if text and (text[0].isdigit() or text[0] in "+−<…—") else "text"
+    return "num" if text and (text[0].isdigit() or text[0] in "+−<>~…—") else "text"
 
 
 def readable(frame: pd.DataFrame, name: str = "table") -> Table:

@@ -293,9 +293,10 @@ def grouped_bars(frame: pd.DataFrame, label: str, value: str, hue: str, *, low: 
     ax.set_xlabel("% of respondents")
     handles, names = ax.get_legend_handles_labels()
     order = [names.index(GROUP_LABELS.get(str(h), str(h))) for h in hues if GROUP_LABELS.get(str(h), str(h)) in names]
+    ncol = len(order) if len(order) <= 3 else 2
     ax.legend([handles[i] for i in order], [names[i] for i in order], loc="lower center",
-              bbox_to_anchor=(0.5, 1.0), ncol=min(len(hues), 3))
-    ax.set_title(title, pad=28)
+              bbox_to_anchor=(0.5, 1.0), ncol=max(ncol, 1))
+    ax.set_title(title, pad=12 + 16 * -(-len(order) // max(ncol, 1)))  # room for every legend row
     return ax
 
 
@@ -305,7 +306,7 @@ def coverage(table: pd.DataFrame, *, title: str = "", ax: plt.Axes | None = None
     if table.empty:
         return _empty(ax, title)
     sns.heatmap(table, annot=True, fmt="d", cmap="Blues", cbar=False, linewidths=0.5, ax=ax,
-                xticklabels=[str(c).replace("_", " ") for c in table.columns])
+                xticklabels=[wrap(str(c).replace("_", " "), 12) for c in table.columns])
     ax.tick_params(axis="x", labeltop=True)  # the column names stay in view at the top of a long table
     ax.set_xlabel("")
     ax.set_ylabel("")

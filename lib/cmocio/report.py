@@ -145,6 +145,8 @@ class Context:
                                  label=[f"{self.study_label(s)}: {self.wording(m)}"
                                         for s, m in zip(effects["study_id"], effects["metric"])])
         pooled = stats.meta_analysis(effects, "family", self.confidence, min_k)
+        pooled["studies"] = ["; ".join(self.study_label(s) for s in ids.split("; ")) if ids else ""
+                             for ids in pooled["studies"]]
         return effects[effects["family"].isin(set(pooled["family"]))].sort_values(["family", "year"]), pooled
 
     def segment_gaps(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -170,6 +172,30 @@ class Context:
         names.update({c: c[:-2] + ("_late" if c.endswith("_a") else "_early")
                       for c in out.columns if c.endswith(("_a", "_b"))})
         return out.rename(columns=names)
+
+    def series_points(self, frame: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+        """The figures behind ``changes`` (from :meth:`wave_changes`), ready for :func:`plots.series_panels`.
+
+        Adds ``panel`` (sponsor, series and its waves, e.g. "Accenture (accenture-cmo-cio):
+        2013 → 2014") and ``line`` (group and wording). Only figures of a series, question
+        and group that appear in ``changes`` are kept; an empty ``changes`` gives no rows.
+        """
+        studies = self.data.studies.set_index("study_id")
+        series_of = frame["study_id"].map(studies["series"])
+        keep = set(zip(changes["series"], changes["metric"], changes["group"]))
+        rows = frame[[(s, m, g) in keep for s, m, g in zip(series_of, frame["metric"], frame["group"])]]
+        rows = rows.assign(series=series_of[rows.index])
+        waves = rows.groupby("series")["year"].agg(lambda y: " → ".join(map(str, sorted(set(int(v) for v in y)))))
+        return rows.assign(
+            panel=[f"{studies.at[s, 'sponsor']} ({ser}): {waves[ser]}" for s, ser in zip(rows["study_id"], rows["series"])],
+            line=[f"{plots.GROUP_LABELS.get(g, g)}: {self.wording(m)}" for m, g in zip(rows["metric"], rows["group"])])
+
+    def wave_change_lines(self, changes: pd.DataFrame) -> list[str]:
+        """One Markdown line per wave change: the question, both figures, and what the bases allow."""
+        return [f"{plots.GROUP_LABELS.get(r.group, r.group)}: *{md_escape(self.wording(r.metric))}* went from "
+                f"{fmt_pct(r.percent_early)} ({r.year_early}) to {fmt_pct(r.percent_late)} ({r.year_late}), {fmt_pp(r.diff)}: "
+                + md_escape(what_it_takes(r._asdict(), study_size(r._asdict(), "early", "late")))
+                for r in changes.itertuples()]
 
     def robustness(self, table: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
         """One row per comparison: label, difference, conclusion, and what the unknown bases would take.

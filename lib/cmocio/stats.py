@@ -346,14 +346,22 @@ def _role(frame: pd.DataFrame, side: str) -> np.ndarray:
     return col.astype(str).to_numpy()
 
 
-def _scenario_significant(p1: np.ndarray, n1: np.ndarray, p2: np.ndarray, n2: np.ndarray,
-                          tested: np.ndarray, alpha: float) -> np.ndarray:
-    """Significance of every row under one set of bases, BH-adjusted over the rows tested."""
-    ok = tested & ~np.isnan(n1) & ~np.isnan(n2)
-    sig = np.zeros(len(p1), dtype=bool)
+def _scenarios_significant(p1: np.ndarray, n1: np.ndarray, p2: np.ndarray, n2: np.ndarray,
+                           tested: np.ndarray, alpha: float) -> np.ndarray:
+    """Significance of every row under each of several sets of bases, BH-adjusted within each set.
+
+    ``n1`` and ``n2`` have one row per scenario and one column per comparison; the
+    result has the same shape. All p-values are computed in one vectorised call.
+    """
+    n1, n2 = np.atleast_2d(n1), np.atleast_2d(n2)
+    ok = tested[None, :] & ~np.isnan(n1) & ~np.isnan(n2)
+    sig = np.zeros(n1.shape, dtype=bool)
     if ok.any():
-        pv = newcombe_pvalues(p1[ok], n1[ok], p2[ok], n2[ok])
-        sig[ok] = bh_adjust(pv) < alpha
+        pv = np.full(n1.shape, np.nan)
+        rows = np.broadcast_to(p1, n1.shape), np.broadcast_to(p2, n2.shape)
+        pv[ok] = newcombe_pvalues(rows[0][ok], n1[ok], rows[1][ok], n2[ok])
+        for j in np.flatnonzero(ok.any(axis=1)):
+            sig[j, ok[j]] = bh_adjust(pv[j, ok[j]]) < alpha
     return sig
 
 
@@ -400,9 +408,8 @@ def add_sensitivity(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
     # Split sweep: rows with free unknown bases stay untested.
     sweep_rows = (split["a"] | split["b"]) & ~free["a"] & ~free["b"]
     if sweep_rows.any():
-        hits = np.zeros(m)
-        for share in SPLIT_SHARES:
-            hits += _scenario_significant(p1, share_base("a", share), p2, share_base("b", share), tested, alpha)
+        hits = _scenarios_significant(p1, np.stack([share_base("a", sh) for sh in SPLIT_SHARES]),
+                                      p2, np.stack([share_base("b", sh) for sh in SPLIT_SHARES]), tested, alpha).sum(axis=0)
         frame.loc[sweep_rows, "splits_significant"] = hits[sweep_rows] / len(SPLIT_SHARES)
 
     # Break-even: free unknown bases all at n; known totals split evenly.
@@ -414,24 +421,30 @@ def add_sensitivity(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
         # unknown bases at n; minimum bases at least n; known totals split evenly; the rest as known
         return np.where(free[s], n, np.where(floor[s], np.maximum(even[s], n), even[s]))
 
-    def scenario(n: float) -> np.ndarray:
-        return _scenario_significant(p1, at("a", n), p2, at("b", n), tested, alpha)
+    def scenarios(ns: np.ndarray) -> np.ndarray:
+        """Significance of every row (columns) with the unknown bases at each n of ``ns`` (rows)."""
+        return _scenarios_significant(p1, np.stack([at("a", n) for n in ns]), p2, np.stack([at("b", n) for n in ns]),
+                                      tested, alpha)
 
     not_sig = ~frame["significant"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     be_rows = np.flatnonzero((free["a"] | free["b"] | ((floor["a"] | floor["b"]) & not_sig)) & tested)
     if len(be_rows):
-        at_max = scenario(MAX_BREAK_EVEN_N)
-        for i in be_rows:
-            if not at_max[i]:
-                continue
-            lo, hi = 1, MAX_BREAK_EVEN_N  # not significant at lo (checked below), significant at hi
-            if scenario(lo)[i]:
-                frame.iloc[i, frame.columns.get_loc("break_even_n")] = 1.0
-                continue
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                lo, hi = (lo, mid) if scenario(mid)[i] else (mid, hi)
-            frame.iloc[i, frame.columns.get_loc("break_even_n")] = float(hi)
+        ends = scenarios(np.array([1, MAX_BREAK_EVEN_N]))
+        be_rows = be_rows[ends[1, be_rows]]  # significant at the largest base considered
+        at_one = ends[0, be_rows]
+        frame.iloc[be_rows[at_one], frame.columns.get_loc("break_even_n")] = 1.0
+        rows = be_rows[~at_one]
+        # One bisection per row, all run side by side: each round evaluates every row's midpoint at once.
+        # A row's path depends only on its own column, so the result is that of bisecting it alone.
+        lo, hi = np.ones(len(rows), dtype=np.int64), np.full(len(rows), MAX_BREAK_EVEN_N, dtype=np.int64)
+        while (hi - lo > 1).any():
+            active = hi - lo > 1
+            mid = (lo + hi) // 2
+            values, which = np.unique(mid[active], return_inverse=True)
+            sig = scenarios(values)[which, rows[active]]
+            lo[active] = np.where(sig, lo[active], mid[active])
+            hi[active] = np.where(sig, mid[active], hi[active])
+        frame.iloc[rows, frame.columns.get_loc("break_even_n")] = hi.astype(float)
 
     conclusions = []
     for i in range(m):

@@ -264,6 +264,26 @@ def test_break_even_follows_the_table_adjustment():
     assert table.loc["m2", "break_even_n"] > table.loc["m1", "break_even_n"]
 
 
+def test_each_break_even_base_is_the_smallest_at_which_its_row_is_significant_in_the_table():
+    """Several unknown-base gaps in one table: at each row's break-even n (every unknown base at n) that row is
+    significant after the table's adjustment, and at n - 1 it is not."""
+    pairs = [(49.0, 68.0), (41.0, 38.0), (70.0, 52.0), (22.0, 35.0), (63.0, 60.5)]
+    rows = []
+    for i, (pa, pb) in enumerate(pairs):
+        rows += [[f"a{i}", "s", f"m{i}", "marketing", 2020, pa, "=", None, "unknown", None],
+                 [f"b{i}", "s", f"m{i}", "it", 2020, pb, "=", None, "unknown", None]]
+    table = stats.compare_pairs(_frame(rows), "group", "marketing", "it", ["study_id", "metric", "year"])
+    p1, p2 = table["percent_a"].to_numpy() / 100, table["percent_b"].to_numpy() / 100
+
+    def significant(n: float) -> np.ndarray:
+        return stats.bh_adjust(stats.newcombe_pvalues(p1, np.full(len(p1), n), p2, np.full(len(p2), n))) < 0.05
+
+    assert table["break_even_n"].notna().sum() >= 4
+    for i, n in enumerate(table["break_even_n"]):
+        if not math.isnan(n):
+            assert significant(n)[i] and not significant(n - 1)[i], table.iloc[i]["metric"]
+
+
 def test_no_difference_has_no_break_even_base():
     row = _one_gap(0.4, 0.4)
     assert math.isnan(row["break_even_n"]) and row["conclusion"] == stats.NOT_SIGNIFICANT

@@ -91,7 +91,7 @@ def test_series_panels_one_panel_per_series_one_colour_per_question():
 def test_coverage_heatmap_annotates_counts():
     table = pd.DataFrame([[1, 0], [2, 3]], index=["a", "b"], columns=["s1", "s2"])
     ax = plots.coverage(table)
-    assert sorted(t.get_text() for t in ax.texts) == ["0", "1", "2", "3"]
+    assert sorted(t.get_text() for t in ax.texts if t.get_text()) == ["1", "2", "3"]  # the zero cell is blank
 
 
 @pytest.mark.parametrize("draw", [

@@ -301,11 +301,13 @@ def grouped_bars(frame: pd.DataFrame, label: str, value: str, hue: str, *, low: 
 
 
 def coverage(table: pd.DataFrame, *, title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """Heat map of a count table (e.g. figures per theme and study)."""
+    """Heat map of a count table (e.g. figures per theme and study); zero cells are left blank."""
     ax = _axes(ax, 1.5 + 0.5 * max(len(table), 1))
     if table.empty:
         return _empty(ax, title)
-    sns.heatmap(table, annot=True, fmt="d", cmap="Blues", cbar=False, linewidths=0.5, ax=ax,
+    counts = table.to_numpy()
+    labels = np.where(counts == 0, "", counts.astype(int).astype(str))  # an empty cell reads faster than a zero
+    sns.heatmap(table, annot=labels, fmt="", cmap="Blues", cbar=False, linewidths=0.5, ax=ax,
                 xticklabels=[wrap(str(c).replace("_", " "), 12) for c in table.columns])
     ax.tick_params(axis="x", labeltop=True)  # the column names stay in view at the top of a long table
     ax.set_xlabel("")

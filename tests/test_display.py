@@ -13,6 +13,7 @@ from cmocio import display
 def test_values_read_as_percentages_points_p_values_and_bases():
     assert display.fmt_value(87.4, "pct") == "87%"
     assert display.fmt_value(-4.2, "pts") == "−4 pts" and display.fmt_value(4.0, "pts") == "+4 pts"
+    assert display.fmt_value(-0.013, "pts") == "+0 pts" and display.fmt_interval(-0.4, 3.2, "pts") == "+0 to +3 pts"
     assert display.fmt_value(0.0004, "p") == "<0.001" and display.fmt_value(0.04567, "p") == "0.046"
     assert display.fmt_value(1100.0, "n") == "1,100" and display.fmt_value(65.5, "n") == "65.5"
     assert display.fmt_value(0.83, "share") == "83%"

@@ -130,7 +130,7 @@ def fmt_value(value: object, kind: str) -> str:
     if kind == "pct":
         return f"{v:.0f}%"
     if kind == "pts":
-        return f"{v:+.0f} pts".replace("-", "−")
+        return f"{round(v) + 0:+d} pts".replace("-", "−")  # + 0: a value that rounds to zero reads "+0", never "−0"
     if kind == "p":
         return "<0.001" if v < 0.001 else f"{v:.3f}"
     if kind == "share":
@@ -153,8 +153,8 @@ def fmt_interval(low: object, high: object, kind: str) -> str:
         return MISSING
     if kind == "pct":
         return f"{'…' if lo is None else f'{lo:.0f}'}–{'…' if hi is None else f'{hi:.0f}'}%"
-    left = "…" if lo is None else f"{lo:+.0f}".replace("-", "−")
-    right = "…" if hi is None else f"{hi:+.0f}".replace("-", "−")
+    left = "…" if lo is None else f"{round(lo) + 0:+d}".replace("-", "−")
+    right = "…" if hi is None else f"{round(hi) + 0:+d}".replace("-", "−")
     return f"{left} to {right} pts"
 
 

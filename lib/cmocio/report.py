@@ -57,6 +57,10 @@ class Context:
         return dict(zip(self.data.metrics["metric"], self.data.metrics["wording"]))
 
     @cached_property
+    def _families(self) -> dict[str, str]:
+        return dict(zip(self.data.metrics["metric"], self.data.metrics["family"]))
+
+    @cached_property
     def _labels(self) -> dict[str, str]:
         return dict(zip(self.data.studies["study_id"], self.data.studies["label"]))
 
@@ -136,7 +140,7 @@ class Context:
 
     def family(self, metric: str) -> str:
         """The metric's family of comparable questions (its own id when alone)."""
-        return str(self.data.metrics.set_index("metric")["family"].get(metric, metric))
+        return str(self._families.get(metric, metric))
 
     def meta_analysis(self, gaps: pd.DataFrame, min_k: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Gaps usable for pooling (both bases known, exact figures) and the random-effects estimate per family."""

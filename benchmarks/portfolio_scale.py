@@ -174,12 +174,15 @@ def outputs(build: Path) -> dict[str, str]:
 
 
 def _run(n: int, exports: Path, build: Path, workers: int, scheduler: str | None, scope: dict) -> tuple[float, int]:
-    from cmocio.portfolio.run import run
+    from dataclasses import replace
+
+    from cmocio.portfolio.run import OPTIONS, run
 
     log = io.StringIO()
     with PeakMemory(**scope) as mem:
         t = time.perf_counter()
-        _, results = run(exports, None, build, jobs=workers, scheduler=scheduler, force=True, out=log)
+        options = replace(OPTIONS, jobs=workers, scheduler=scheduler, force=True)
+        _, results = run(exports, None, build, options=options, out=log)
         seconds = time.perf_counter() - t
     bad = [r for r in results.values() if r.status != "ok"]
     if bad or len(results) != n or not (build / "html" / "index.html").is_file():

@@ -9,9 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cmocio.build import Result, write_site
+from cmocio.build import Result
 from cmocio.data import DATA_DIR
-from cmocio.site import Page, PageContext, notebook_summary, render_html, search_entry, thumbnail
+from cmocio.site import (Page, PageContext, notebook_summary, render_html, render_index, search_entry, thumbnail,
+                         write_site)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -46,7 +47,8 @@ def render_site(folder: Path, notebooks: dict[str, nbformat.NotebookNode], reade
         title, summary, chart = notebook_summary(nb)
         results.append(Result(name, "ok", 0.0, title, summary, thumbnail(chart),
                               search=search_entry(nb, title or name, f"{name}.html")))
-    write_site(folder, results, reader, pages, {}, "test", DATA_DIR)
+    write_site(folder, render_index(results, reader, pages), results, {"Built": "test"}, data_dir=DATA_DIR,
+               data_version="test", pages=pages, search=[r.search for r in results])
     return html_dir / "index.html"
 
 

@@ -78,15 +78,15 @@ def execute_notebook(nb: Path, out: Path, parameters: dict, cwd: Path) -> None:
 
     import papermill
 
-    from cmocio import build
+    from cmocio.build import kernels
 
-    km = build._worker_kernel(Path(tempfile.gettempdir()) / "cmocio-test-kernels")
+    km = kernels.worker_kernel(Path(tempfile.gettempdir()) / "cmocio-test-kernels")
     try:
-        build._fresh_namespace(km, str(cwd))
+        kernels.fresh_namespace(km, str(cwd))
         papermill.execute_notebook(str(nb), str(out), parameters=parameters, kernel_name="python3", cwd=str(cwd),
                                    progress_bar=False, km=km)
     except BaseException:
-        build._discard_kernel()  # in an unknown state: the next notebook gets a new one
+        kernels.discard_kernel()  # in an unknown state: the next notebook gets a new one
         raise
 
 

@@ -178,7 +178,7 @@ def test_a_reused_kernel_gives_each_notebook_a_fresh_start(tmp_path):
 
 
 def test_local_workers_are_renewed_after_their_share_of_jobs(monkeypatch):
-    from cmocio import executors
+    from cmocio.build import executors
 
     from ._jobs import worker_pid
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import logging
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from distributed import LocalCluster
 
-from cmocio.build import build
-from cmocio.portfolio.run import run
+from cmocio.build import Options, build
+from cmocio.portfolio.run import OPTIONS, run
 
 from .conftest import make_notebook
 from .test_portfolio import NAMES, _org, outputs, tiny_notebook, write_canonical
@@ -36,8 +37,8 @@ def test_a_portfolio_on_the_cluster_matches_the_local_run(tmp_path, cluster):
     write_canonical(tmp_path / "exports", {name: _org(i) for i, name in enumerate(NAMES)})
     log = io.StringIO()
     for where, scheduler in (("local", None), ("cluster", cluster.scheduler_address)):
-        members, results = run(tmp_path / "exports", None, tmp_path / where, notebook=nb, jobs=1,
-                               scheduler=scheduler, out=log)
+        members, results = run(tmp_path / "exports", None, tmp_path / where, notebook=nb,
+                               options=replace(OPTIONS, jobs=1, scheduler=scheduler), out=log)
         assert {r.status for r in results.values()} == {"ok"}, [r.error for r in results.values()]
     assert "on the Dask cluster at tcp://" in log.getvalue()
     for org in NAMES:
@@ -58,7 +59,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_its_page_built_whole(tmp_path, 
                                              "if not m.exists():\n    m.write_text('x')\n"
                                              "    os.kill(os.getppid(), signal.SIGKILL)\nprint('survived', x)")
     log = io.StringIO()
-    results = build(sorted(nb_dir.glob("*.ipynb")), {}, out, scheduler=cluster.scheduler_address, out=log)
+    results = build(sorted(nb_dir.glob("*.ipynb")), {}, out, Options(scheduler=cluster.scheduler_address), out=log)
     assert marker.exists(), "the first attempt ran and killed its worker"
     assert [r.status for r in results] == ["ok", "ok"], log.getvalue()
     page = (out / "notebooks" / "01_killer.ipynb").read_text(encoding="utf-8")

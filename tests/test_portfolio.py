@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,7 +20,7 @@ from cmocio import survey
 from cmocio.errors import DataValidationError
 from cmocio.portfolio import contributions, discover, pooled
 from cmocio.portfolio.pooling import POOLED_COLUMNS, read_pooled
-from cmocio.portfolio.run import run
+from cmocio.portfolio.run import OPTIONS, run
 
 Q = survey.load_questions()
 Q1 = "q01"
@@ -191,7 +192,7 @@ def portfolio(exports: Path, build: Path, notebook: Path, *args: str) -> subproc
 def portfolio_inline(exports: Path, build: Path, notebook: Path) -> SimpleNamespace:
     """The same run in this process (the CLI's own output and exit code are checked on another run)."""
     out = io.StringIO()
-    members, results = run(exports, None, build, notebook=notebook, jobs=1, out=out)
+    members, results = run(exports, None, build, notebook=notebook, options=replace(OPTIONS, jobs=1), out=out)
     return SimpleNamespace(stdout=out.getvalue(), members=members, results=results)
 
 

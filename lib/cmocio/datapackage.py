@@ -7,10 +7,12 @@ change, and the tests check that the committed file is current and valid.
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
 
+from .cli import DONE
 from .data import CONFLICT_FIELDS, DATA_DIR, FILES, FINDING_FIELDS, METRIC_FIELDS, SOURCE_FIELDS, STUDY_FIELDS
 from .tables import Field
 
@@ -83,3 +85,13 @@ def write(path: Path | None = None) -> Path:
     path = path or DATA_DIR / "datapackage.json"
     path.write_text(json.dumps(descriptor(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """``python -m cmocio datapackage`` takes no options: it rewrites ``data/datapackage.json``."""
+
+
+def main(args: argparse.Namespace) -> int:
+    """Entry point of ``python -m cmocio datapackage``; returns the exit code (:mod:`cmocio.cli`)."""
+    print(f"wrote {write()}")
+    return DONE

@@ -1,16 +1,20 @@
-"""``python -m cmocio portfolio EXPORTS_DIR --mapping MAP``: one benchmark page per organisation."""
+"""``python -m cmocio portfolio EXPORTS_DIR --mapping MAP``: one benchmark page per organisation (its options,
+and the run from them; exit codes as in :mod:`cmocio.cli`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from ..build import DEFAULT_CELL_TIMEOUT
+from ..build.options import DEFAULT_CELL_TIMEOUT
+from ..cli import DONE, FAILED, INTERRUPTED, USAGE, error
 from ..paths import ROOT
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of ``python -m cmocio portfolio``."""
     p.add_argument("exports", metavar="EXPORTS_DIR",
                    help="a folder with one survey export per organisation (the file name names it); a mapping "
                         "beside an export with the same name (acme.csv, acme.yaml) is used for that one")
@@ -41,7 +45,7 @@ def main(args: argparse.Namespace) -> int:
     from ..build import BuildError, parse_value, plan_parameters
     from ..errors import DataValidationError
     from .pooling import MIN_ORGANISATIONS
-    from .run import NOTEBOOK, run
+    from .run import NOTEBOOK, OPTIONS, run
 
     notebook = Path(args.notebook) if args.notebook else NOTEBOOK
     given = {name: parse_value(value) for name, value in args.parameter}
@@ -57,26 +61,24 @@ def main(args: argparse.Namespace) -> int:
             raise BuildError("--confidence must be a fraction between 0 and 1, e.g. 0.95")
         if args.min_group_size < 1:
             raise BuildError("--min-group-size must be at least 1")
+        options = replace(OPTIONS, reader=not args.show_code, jobs=args.jobs, scheduler=args.scheduler,
+                          cell_timeout=args.cell_timeout, force=args.force).check()
         plan_parameters([notebook], given)
     except BuildError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return error(str(exc), USAGE)
     try:
         members, results = run(Path(args.exports), Path(args.mapping) if args.mapping else None,
                                Path(args.build_dir), notebook=notebook, parameters=given,
                                min_group_size=args.min_group_size, weight_column=args.weight_column,
-                               confidence=args.confidence, min_organisations=args.min_organisations, jobs=args.jobs,
-                               scheduler=args.scheduler, cell_timeout=args.cell_timeout, force=args.force,
-                               reader=not args.show_code)
-    except DataValidationError as exc:
+                               confidence=args.confidence, min_organisations=args.min_organisations, options=options)
+    except DataValidationError as exc:  # the exports folder: each problem with its file
         print(exc, file=sys.stderr)
-        return 2
-    except RuntimeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return USAGE
+    except RuntimeError as exc:  # the cluster cannot be reached
+        return error(str(exc), USAGE)
     except KeyboardInterrupt:
         print("Portfolio run interrupted; finished pages are kept.", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     rejected = [m for m in members if m.status != "ok"]
     failed = [r for r in results.values() if r.status not in ("ok", "up to date")]
     index = Path(args.build_dir) / "html" / "index.html"
@@ -86,6 +88,6 @@ def main(args: argparse.Namespace) -> int:
             print(f"  {m.org.name}: export rejected", file=sys.stderr)
         for r in failed:
             print(f"  {r.name}: {r.error}", file=sys.stderr)
-        return 1
+        return FAILED
     print(f"Done: {len(results)} page(s) -> {index}")
-    return 0
+    return DONE

@@ -7,11 +7,12 @@
 2. **Pool** the others for each organisation (:func:`.pooling.pooled`), checked
    against the portfolio anonymity rule, into that organisation's own input file.
 3. **Build** one page per organisation from the benchmark notebook with the
-   build's machinery (:func:`cmocio.build.execute`): incremental, atomic, a
-   failing page named with its cell while the rest are built, on local workers or
-   a Dask cluster.
+   build's machinery (:func:`cmocio.build.execute`, with the build's
+   :class:`~cmocio.build.Options`): incremental, atomic, a failing page named with
+   its cell while the rest are built, on local workers or a Dask cluster.
 4. **Index** of organisations with their status, for the consultant (pages name
-   no other organisation).
+   no other organisation), written with the build's site writer
+   (:func:`cmocio.site.write_site`).
 """
 
 from __future__ import annotations
@@ -21,20 +22,23 @@ import io
 import json
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..build import DEFAULT_CELL_TIMEOUT, NOTEBOOK_DIR, Result, Target, execute, inputs_digest
+from ..build import NOTEBOOK_DIR, Options, Result, Target, execute, inputs_digest
 from ..errors import DataValidationError
-from ..files import atomic_write_bytes, atomic_write_text
+from ..files import atomic_write_text
 from ..paths import DATA_DIR
+from ..site import built_at, render_portfolio, write_site
 from .exports import Organisation, discover
 from .pooling import MIN_ORGANISATIONS, contributions, pooled
 
 NOTEBOOK = NOTEBOOK_DIR / "05_benchmark_your_org.ipynb"
+#: How a portfolio's pages run unless told otherwise: as a build's, but with the code hidden (``--show-code``).
+OPTIONS = Options(reader=True)
 
 
 @dataclass
@@ -140,11 +144,8 @@ def targets(members: list[Member], notebook: Path, parameters: dict[str, Any], m
     return out
 
 
-def write_index(build_dir: Path, members: list[Member], results: dict[str, Result], facts: dict[str, str]) -> None:
-    """The consultant's index: every organisation with its status and page; the report and an empty search."""
-    from ..site.index import render_portfolio, render_report
-    from ..site.search import write_search_index
-
+def index_rows(build_dir: Path, members: list[Member], results: dict[str, Result]) -> list[dict[str, Any]]:
+    """The consultant's index, a row per organisation: its export, mapping, contribution and the state of its page."""
     html_dir = build_dir / "html"
     rows = []
     for m in members:
@@ -162,23 +163,19 @@ def write_index(build_dir: Path, members: list[Member], results: dict[str, Resul
                      "respondents": m.respondents if m.status == "ok" else "", "contributes": m.contributes,
                      "status": status, "error": error, "page": f"{m.org.id}.html" if has_page else "",
                      "stale": has_page and status not in ("built", "up to date")})
-    atomic_write_text(html_dir / "index.html", render_portfolio(rows, facts))
-    report_rows = [r for r in results.values()]
-    atomic_write_text(html_dir / "report.html", render_report(report_rows, {}, facts, []))
-    if not (html_dir / "sources.html").is_file():
-        from ..build import sources_rows
-        from ..site.index import render_sources
-
-        atomic_write_text(html_dir / "sources.html", render_sources(sources_rows(DATA_DIR), []))
-    write_search_index([], html_dir / "search-index.js")  # no search across organisations
+    return rows
 
 
 def run(exports_dir: Path, mapping: Path | None, build_dir: Path, *, notebook: Path = NOTEBOOK,
         parameters: dict[str, Any] | None = None, min_group_size: int = 5, weight_column: str = "weight",
-        confidence: float = 0.95, min_organisations: int = MIN_ORGANISATIONS, jobs: int | None = None,
-        scheduler: str | None = None, cell_timeout: int = DEFAULT_CELL_TIMEOUT, force: bool = False,
-        reader: bool = True, out=sys.stdout) -> tuple[list[Member], dict[str, Result]]:
-    """The whole portfolio run; returns every member and the result of each page."""
+        confidence: float = 0.95, min_organisations: int = MIN_ORGANISATIONS, options: Options = OPTIONS,
+        out: Any = sys.stdout) -> tuple[list[Member], dict[str, Result]]:
+    """The whole portfolio run; returns every member and the result of each page.
+
+    ``options`` are the build's execution settings (:data:`OPTIONS` hides the code on
+    the pages; ``dataclasses.replace(OPTIONS, jobs=2)`` keeps that). ``update`` does
+    not apply: the benchmark notebook is never refreshed from a portfolio.
+    """
     from ..survey import load_questions
 
     t0 = time.perf_counter()
@@ -189,16 +186,16 @@ def run(exports_dir: Path, mapping: Path | None, build_dir: Path, *, notebook: P
     members = prepare(orgs, build_dir, questions, min_group_size, weight_column, out)
     write_pools(members, questions, confidence, min_organisations)
     params = {"confidence": confidence, **(parameters or {})}
-    results = execute(targets(members, notebook, params, min_group_size), build_dir, pages=[], reader=reader,
-                      jobs=jobs, scheduler=scheduler, cell_timeout=cell_timeout, force=force,
-                      shared=inputs_digest(DATA_DIR), out=out)
-    from datetime import datetime, timezone
-
+    shared = inputs_digest(DATA_DIR)
+    results = execute(targets(members, notebook, params, min_group_size), build_dir, replace(options, update=False),
+                      pages=[], shared=shared, out=out)
     built = sum(r.status in ("ok", "up to date") for r in results.values())
-    facts = {"Built": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    facts = {"Built": built_at(),
              "Organisations": f"{built} of {len(members)} with a page",
              "Anonymity": f"pooled figures need at least {min_organisations} other organisations, each with at "
                           f"least {min_group_size} respondents per group; none may carry more than half",
              "Run time": f"{time.perf_counter() - t0:.1f} s"}
-    write_index(build_dir, members, results, facts)
+    # No search across organisations: each page stands alone.
+    write_site(build_dir, render_portfolio(index_rows(build_dir, members, results), facts), list(results.values()),
+               facts, data_dir=DATA_DIR, data_version=shared)
     return members, results

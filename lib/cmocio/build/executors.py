@@ -1,9 +1,9 @@
 """Where notebook jobs run: worker processes on this machine, or a Dask distributed cluster.
 
-Both executors take the same jobs (:class:`cmocio.build.Job`) and give back the
+Both executors take the same jobs (:class:`cmocio.build.jobs.Job`) and give back the
 same results; nothing is written by a worker. The build asks an executor to
 :meth:`~Executor.run` a list of jobs and receives ``(job, result)`` pairs as they
-finish, where ``result`` is a :class:`cmocio.build.Result` or the exception that
+finish, where ``result`` is a :class:`cmocio.build.jobs.Result` or the exception that
 stopped the worker.
 
 * :class:`LocalExecutor`: a pool of spawned processes (the default); with one
@@ -31,9 +31,9 @@ import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .paths import DATA_DIR
+from ..paths import DATA_DIR
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def _ignore_sigint() -> None:

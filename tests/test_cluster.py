@@ -6,7 +6,6 @@ import io
 import logging
 import re
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from distributed import LocalCluster

@@ -235,7 +235,8 @@ def test_tied_figures_share_a_rank(ds, data_copy):
     it_list = f[(f["study_id"] == "accenture-2014") & (f["group"] == "it") & f["list_rank"].notna()]
     assert sorted(it_list["list_rank"]) == [1, 2, 2, 2, 2]
     path = data_copy / "findings.csv"
-    edit_csv(path, "reason_technology_shapes_cx,it,,2014,31,=,31%,,unknown,,2", "reason_technology_shapes_cx,it,,2014,31,=,31%,,unknown,,3")
+    edit_csv(path, "reason_technology_shapes_cx,it,,2014,31,=,31%,,unknown,,2",
+             "reason_technology_shapes_cx,it,,2014,31,=,31%,,unknown,,3")
     msgs = _problems(path)
     assert len(msgs) == 1 and "column 'list_rank': is 3, but 31% ranks 2 in its list" in msgs[0]
 
@@ -246,7 +247,8 @@ def test_every_problem_listed_at_once_across_files(data_copy):
     edit_csv(data_copy / "sources.csv", "2013-12-06", "6 Dec 2013")
     msgs = _problems(data_copy / "findings.csv")
     assert len(msgs) == 3
-    assert "sources.csv, line 3, column 'published': '6 Dec 2013' must be a date as given: YYYY-MM-DD, YYYY-MM, YYYY or unknown" in msgs
+    assert ("sources.csv, line 3, column 'published': '6 Dec 2013' must be a date as given: "
+            "YYYY-MM-DD, YYYY-MM, YYYY or unknown") in msgs
 
 
 def test_repeated_header_and_ragged_row(data_copy):

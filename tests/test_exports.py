@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from cmocio import DataValidationError, survey
-from cmocio.survey import mapping as mapping_mod
 from cmocio.survey import synthetic
 
 Q = survey.load_questions()

@@ -214,7 +214,8 @@ class TestUnwritableOutput:
         assert "Traceback" not in res.stderr
         assert blocker.read_text() == "a file where the build folder should be"
 
-    @pytest.mark.skipif(os.geteuid() == 0, reason="permissions do not stop root; the blocked page in TestFaultsMidBuild and the build folder test cover it")
+    @pytest.mark.skipif(os.geteuid() == 0, reason="permissions do not stop root; the blocked page in "
+                                                   "TestFaultsMidBuild and the build folder test cover it")
     def test_read_only_folder(self, built):
         nb_dir, build = built
         before = _pages(build)

@@ -593,7 +593,8 @@ def meta_analysis(effects: pd.DataFrame, by: str = "family", confidence: float =
             q, df = float(res.q), len(grp) - 1
             i2 = 100 * max(0.0, (q - df) / q) if q > 0 else 0.0
             z = re_["eff"] / re_["sd_eff"] if re_["sd_eff"] > 0 else np.nan
-            rows.append({by: key, "k": int(len(grp)), "studies": "; ".join(map(str, grp["study_id"])) if "study_id" in grp else "",
+            studies = "; ".join(map(str, grp["study_id"])) if "study_id" in grp else ""
+            rows.append({by: key, "k": int(len(grp)), "studies": studies,
                          "pooled": re_["eff"], "pooled_low": re_["ci_low"], "pooled_high": re_["ci_upp"],
                          "p_value": float(2 * sps.norm.sf(abs(z))) if np.isfinite(z) else np.nan,
                          "tau2": tau2, "i2": i2, "q": q, "q_p_value": float(sps.chi2.sf(q, df)),

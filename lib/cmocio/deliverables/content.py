@@ -70,7 +70,8 @@ def published_findings(ctx: Context) -> list[Finding]:
     changes = ctx.wave_changes(ctx.findings[ctx.findings["metric"].isin(["shared_incentives", "relationship_collaborative",
                                                                           "relationship_very_collaborative"])])
     if not changes.empty:
-        labels = [f"{plots.GROUP_LABELS.get(g, g)}: {_short(ctx.wording(m), 50)}" for g, m in zip(changes["group"], changes["metric"])]
+        labels = [f"{plots.GROUP_LABELS.get(g, g)}: {_short(ctx.wording(m), 50)}"
+                  for g, m in zip(changes["group"], changes["metric"])]
         rising = changes.loc[changes["diff"].idxmax()]
         headline = (f"Shared incentives and relationship quality rose between waves, most for "
                     f"{plots.GROUP_NOUNS.get(rising['group'], rising['group'])} ({rising['diff']:+.0f} pts on "

@@ -33,6 +33,8 @@ subtraction. Hand each organisation pages from one run only.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 

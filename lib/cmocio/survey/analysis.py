@@ -42,7 +42,8 @@ class Analysis:
     def breakdown(self, dimension: str, wave: str | None = None) -> pd.DataFrame:
         """Each question by the values of one segment and by function, in one wave (default: the latest)."""
         t = self.table
-        mask = (t["wave"] == (wave or self.latest)) & (t["dimension"] == dimension) & (t["question_id"] != aggregation.RESPONDENTS)
+        mask = ((t["wave"] == (wave or self.latest)) & (t["dimension"] == dimension)
+                & (t["question_id"] != aggregation.RESPONDENTS))
         return t[mask].reset_index(drop=True)
 
     def sizes(self) -> pd.DataFrame:

@@ -2,9 +2,11 @@
 
 Submodules: ``data`` (the validated dataset), ``stats`` (survey statistics),
 ``plots`` (theme and charts), ``report`` (notebook scaffolding), ``survey``
-(your own organisation's responses) and ``build`` (executing and rendering the
-notebooks). Names below are imported on first use so that the command line
-starts quickly.
+(your own organisation's responses), ``deliverables`` (deck and workbook),
+``build`` (executing the notebooks), ``site`` (the rendered pages around them)
+and ``portfolio`` (many organisations at once); the command line is assembled in
+``__main__`` from each package's own ``cli`` (conventions in ``cli``). Names
+below are imported on first use so that the command line starts quickly.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ One module a job:
   source footnote, the table behind it), from the same analyses the notebooks run; your own
   survey's figures only after the anonymity rule;
 * ``deck``: the PowerPoint file (python-pptx), charts editable in PowerPoint;
-* ``workbook``: the Excel file (xlsxwriter): every table, number formats, sources and caveats.
+* ``workbook``: the Excel file (xlsxwriter): every table, number formats, sources and caveats;
+* ``cli``: ``python -m cmocio deck``.
 """
 
 from .content import Finding, findings

@@ -1,0 +1,40 @@
+"""Survey statistics for published percentages: intervals, gap tests, effect sizes.
+
+The articles print percentages without bases or uncertainty. These functions add
+what a survey methodologist would, and say plainly where they cannot:
+
+* no interval or test is computed where the base is unknown, unless the caller
+  states an assumed base (``assumed_n``), and then the result says so;
+* figures published as bounds (``>`` / ``<``) or approximations (``~``) are used
+  at their stated value and flagged in the ``caveat`` column.
+
+All computations use statsmodels; the functions here only arrange inputs and outputs.
+Empty inputs return empty frames with the same columns as a full result.
+
+One module a job:
+
+* ``intervals``: Wilson and Newcombe intervals, the p-values that invert them, Cohen's h, Benjamini–Hochberg,
+  the Kish effective sample size;
+* ``bases``: the base each figure rests on (reported, minimum, derived, assumed, none) and its interval;
+* ``comparisons``: figure against figure, adjusted over the table, with break-even bases and split sweeps
+  where a base is unknown;
+* ``meta``: random-effects pooling of perception gaps across studies.
+"""
+
+from .intervals import (add_adjusted, bh_adjust, cohens_h, kish_effective_n, newcombe_interval, newcombe_pvalue,
+                        newcombe_pvalues, score_test_fixed, wilson_interval)
+from .bases import (INTERVAL_COLUMNS, KNOWN_BASES, MINIMUM_BASES, QUALIFIER_CAVEATS, STUDY_SIZE_COLUMNS, base_caveat,
+                    base_for, with_intervals, with_study_sizes)
+from .comparisons import (BREAK_EVEN_METHOD, COMPARE_COLUMNS, DEPENDS, HOLDS, MAX_BREAK_EVEN_N, NEWCOMBE_METHOD,
+                          NOT_SIGNIFICANT, NOT_SIGNIFICANT_AT_MINIMUM, NOT_TESTABLE, SPLIT_METHOD, SPLIT_SHARES,
+                          add_sensitivity, bound_allows, compare_pairs, empty_comparison, finish_comparison,
+                          open_side)
+from .meta import META_COLUMNS, META_KINDS, gap_effects, meta_analysis
+
+__all__ = ["BREAK_EVEN_METHOD", "COMPARE_COLUMNS", "DEPENDS", "HOLDS", "INTERVAL_COLUMNS", "KNOWN_BASES",
+           "MAX_BREAK_EVEN_N", "META_COLUMNS", "META_KINDS", "MINIMUM_BASES", "NEWCOMBE_METHOD", "NOT_SIGNIFICANT",
+           "NOT_SIGNIFICANT_AT_MINIMUM", "NOT_TESTABLE", "QUALIFIER_CAVEATS", "SPLIT_METHOD", "SPLIT_SHARES",
+           "STUDY_SIZE_COLUMNS", "add_adjusted", "add_sensitivity", "base_caveat", "base_for", "bh_adjust",
+           "bound_allows", "cohens_h", "compare_pairs", "empty_comparison", "finish_comparison", "gap_effects",
+           "kish_effective_n", "meta_analysis", "newcombe_interval", "newcombe_pvalue", "newcombe_pvalues",
+           "open_side", "score_test_fixed", "wilson_interval", "with_intervals", "with_study_sizes"]

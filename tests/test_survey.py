@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from cmocio import load_metrics, stats, survey
 from cmocio.data import distinct_figures, load_dataset
-from cmocio.survey import compare, synthetic
+from cmocio.survey import aggregation, compare, privacy, synthetic
 
 from .conftest import execute_notebook
 
@@ -110,7 +110,7 @@ def base(n_marketing: int = 40, seed: int = 1) -> list[tuple[str, float, dict]]:
 @pytest.mark.parametrize("it_weights, k, reason", [
     ([1, 1, 1], 5, "fewer than 5 answered"),
     ([10, 10, 1, 1, 1, 1, 1, 1], 5, "effective sample size under 5"),
-    ([10, 1, 1, 1, 1, 1, 1, 1, 1, 1], 3, "more than half of the group's weight"),
+    ([10, 1, 1, 1, 1, 1, 1, 1, 1, 1], 3, "carries more than 33% of the group's weight"),
     ([0, 0, 0, 0, 0, 0], 5, "weights of this group sum to zero"),
 ])
 def test_a_hidden_group_reveals_nothing(it_weights, k, reason):
@@ -119,7 +119,11 @@ def test_a_hidden_group_reveals_nothing(it_weights, k, reason):
     r = frame(rows)
     table = survey.analyse(r, Q, k).table
     it = table[(table["group"] == "it") & (table["question_id"] != survey.RESPONDENTS)]
-    assert it["suppressed"].all() and it["reason"].str.contains(reason).all() and it["percent"].isna().all()
+    assert it["suppressed"].all() and it["reason"].eq(privacy.HIDDEN).all() and it["percent"].isna().all()
+    raw = aggregation.shares(aggregation.cells(r, Q))
+    raw_it = raw[(raw["group"] == "it") & (raw["question_id"] == survey.RESPONDENTS)].iloc[0]
+    assert reason in privacy.primary_reason(raw_it["n_answered"], raw_it["weight_sum"], raw_it["n_eff"],
+                                            raw_it["max_share"], k)
     everyone = table[table["group"] == "all"]
     assert everyone["suppressed"].all(), "the total would give the hidden group away by subtraction"
     first_it = len(base())
@@ -128,9 +132,12 @@ def test_a_hidden_group_reveals_nothing(it_weights, k, reason):
 
 
 def test_a_group_just_above_every_threshold_is_shown():
-    rows = base() + [("it", w, {}) for w in [8, 1, 1, 1, 1, 1, 1, 1, 1, 1]]  # share 8/17 < 1/2, n_eff 3.96
+    rows = base() + [("it", w, {}) for w in [5] + [1] * 10]  # share 5/15 = 1/3, the limit at k = 3; n_eff 6.4
     table = survey.analyse(frame(rows), Q, 3).table
     assert not table.loc[table["group"] == "it", "suppressed"].any()
+    heavier = base() + [("it", w, {}) for w in [5.1] + [1] * 10]
+    table = survey.analyse(frame(heavier), Q, 3).table
+    assert table.loc[table["group"] == "it", "suppressed"].all(), "control: just over the limit hides"
 
 
 def segment_scenario() -> pd.DataFrame:
@@ -170,7 +177,7 @@ def test_no_hidden_segment_figure_can_be_recovered_by_differencing():
     r = segment_scenario()
     table = survey.analyse(r, Q).table
     seg = table[table["dimension"] == "business_unit"]
-    assert seg.loc[(seg["segment"] == "Online") & (seg["group"] == "it"), "reason"].str.startswith("fewer").all()
+    assert seg.loc[(seg["segment"] == "Online") & (seg["group"] == "it"), "reason"].eq(privacy.HIDDEN).all()
     # Independent check of every relation: a shown total never sits beside exactly one hidden part.
     for (q, g), grp in seg.groupby(["question_id", "group"]):
         total = table[(table["question_id"] == q) & (table["dimension"] == "") & (table["group"] == g)]

@@ -35,7 +35,7 @@ QUALIFIER_CAVEATS = {
 }
 
 
-def _check_confidence(confidence: float) -> float:
+def check_confidence(confidence: float) -> float:
     if not isinstance(confidence, (int, float)) or isinstance(confidence, bool) or not 0 < confidence < 1:
         raise ValueError(f"confidence must be a fraction between 0 and 1 (e.g. 0.95), got {confidence!r}")
     return float(confidence)
@@ -53,7 +53,7 @@ def wilson_interval(p: float, n: float, confidence: float = 0.95) -> tuple[float
     ``n`` may be fractional (a Kish effective sample size). Returns (low, high) as proportions.
     """
     _check_share(p)
-    alpha = 1 - _check_confidence(confidence)
+    alpha = 1 - check_confidence(confidence)
     if not n > 0:
         raise ValueError(f"n must be positive, got {n!r}")
     low, high = proportion_confint(p * n, n, alpha=alpha, method="wilson")
@@ -63,7 +63,7 @@ def wilson_interval(p: float, n: float, confidence: float = 0.95) -> tuple[float
 def newcombe_interval(p1: float, n1: float, p2: float, n2: float, confidence: float = 0.95) -> tuple[float, float]:
     """Newcombe hybrid score interval for the difference ``p1 - p2`` of two independent proportions."""
     _check_share(p1, "p1"), _check_share(p2, "p2")
-    alpha = 1 - _check_confidence(confidence)
+    alpha = 1 - check_confidence(confidence)
     if not (n1 > 0 and n2 > 0):
         raise ValueError(f"n1 and n2 must be positive, got {n1!r} and {n2!r}")
     low, high = confint_proportions_2indep(p1 * n1, n1, p2 * n2, n2, method="newcomb", compare="diff", alpha=alpha)
@@ -179,7 +179,7 @@ def with_intervals(findings: pd.DataFrame, confidence: float = 0.95, assumed_n: 
     no interval unless ``assumed_n`` is given; an assumed base never exceeds the
     study's exact total (``study_n`` with qualifier ``=``, where the frame has it).
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     if assumed_n is not None and assumed_n < 0:
         raise ValueError(f"assumed_n must be positive or 0 for none, got {assumed_n!r}")
     out = findings.copy()
@@ -263,7 +263,7 @@ def compare_pairs(findings: pd.DataFrame, column: str, a: object, b: object, key
     bound to cut the way it cannot is ``testable = False``, untested.
     Where several rows report the same figure, the first published (not derived) one is used.
     """
-    conf = _check_confidence(confidence)
+    conf = check_confidence(confidence)
     keys = list(keys)
     if "derived_from" in findings.columns:  # published rows before derived ones
         findings = findings.iloc[np.argsort(findings["derived_from"].notna().to_numpy(), kind="stable")]
@@ -382,7 +382,7 @@ def add_sensitivity(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
     * ``conclusion``: whether the result holds whatever the unknown bases are.
     Changes ``frame`` in place and returns it.
     """
-    alpha = 1 - _check_confidence(confidence)
+    alpha = 1 - check_confidence(confidence)
     m = len(frame)
     frame["break_even_n"] = pd.Series(np.full(m, np.nan), index=frame.index, dtype=float)
     frame["splits_significant"] = pd.Series(np.full(m, np.nan), index=frame.index, dtype=float)
@@ -574,7 +574,7 @@ def meta_analysis(effects: pd.DataFrame, by: str = "family", confidence: float =
     from scipy import stats as sps
     from statsmodels.stats.meta_analysis import combine_effects
 
-    _check_confidence(confidence)
+    check_confidence(confidence)
     rows = []
     if not effects.empty:
         if "study_id" in effects:

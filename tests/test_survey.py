@@ -336,7 +336,7 @@ class TestNotebookPrivacy:
     def test_the_page_reads_the_export_and_states_the_rule(self, runs):
         files, outs, _ = runs["base"]
         text = str(outs)
-        assert "Read: Qualtrics CSV \\\\(choice text\\\\)" in text and "no one carries more than half" in text
+        assert "Read: Qualtrics CSV \\\\(choice text\\\\)" in text and "no one carries more than 30%" in text
         assert "Anonymity of the pool" in text and "Example &lt;b&gt;Ltd&lt;/b&gt;" in text
         vs_pool = pd.read_csv(pd.io.common.BytesIO(files["portfolio.csv"]))
         assert len(vs_pool) and vs_pool["portfolio_percent"].notna().all() and vs_pool["n_organisations"].eq(6).all()

@@ -76,7 +76,8 @@ def _deck(args: argparse.Namespace) -> int:
     try:
         paths = write_deliverables(args.output, confidence=args.confidence, studies=as_list(args.studies, "--studies"),
                                    responses_path=args.responses, mapping_path=args.mapping,
-                                   min_group_size=args.min_group_size, weight_column=args.weight_column)
+                                   min_group_size=args.min_group_size, weight_column=args.weight_column,
+                                   ledger_path=args.ledger, organisation=args.organisation)
     except (ParameterError, DataValidationError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -101,6 +102,8 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--mapping", default="", help="the mapping file for an export")
     k.add_argument("--min-group-size", type=int, default=5, help="smallest group any of your figures may rest on")
     k.add_argument("--weight-column", default="weight", help="weight column of a canonical CSV; empty for unweighted")
+    k.add_argument("--ledger", default="", help="the survey's disclosure ledger (default: beside --responses)")
+    k.add_argument("--organisation", default="", help="the survey's name in the ledger (default: the file's name)")
     k.add_argument("--confidence", type=float, default=0.95, help="confidence level (a fraction)")
     k.add_argument("--studies", default="", help='study ids as JSON or YAML text, e.g. "[leapfrog-2015, leapfrog-2016]"')
     k.set_defaults(func=_deck)

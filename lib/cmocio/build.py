@@ -183,7 +183,13 @@ def plan_parameters(notebooks: list[Path], given: dict[str, Any]) -> dict[str, d
                 break
     if problems:
         raise BuildError("\n".join(problems))
-    return {nb: {k: v for k, v in given.items() if k in params} for nb, params in declared.items()}
+    planned = {nb: {k: v for k, v in given.items() if k in params} for nb, params in declared.items()}
+    for nb, params in planned.items():  # a survey's ledger stays beside its data, not in a worker's copy
+        if "ledger_path" in declared[nb] and params.get("responses_path") and not params.get("ledger_path"):
+            from .survey.privacy import default_ledger_path
+
+            params["ledger_path"] = str(default_ledger_path(params["responses_path"]))
+    return planned
 
 
 # ---- incremental builds ------------------------------------------------------------------------
@@ -543,7 +549,7 @@ class Target:
 def _inputs(parameters: dict[str, Any]) -> dict[str, tuple[str, bytes]]:
     """The files named by parameters, to ship with the job (the notebook sees its own copies)."""
     return {k: (Path(v).name, Path(v).read_bytes()) for k, v in parameters.items()
-            if isinstance(v, str) and v and k != "output_dir" and Path(v).is_file()}
+            if isinstance(v, str) and v and k not in ("output_dir", "ledger_path") and Path(v).is_file()}
 
 
 def _eta(done: int, total: int, elapsed: float) -> str:

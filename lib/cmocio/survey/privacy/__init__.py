@@ -12,10 +12,10 @@ One module a job:
   that a new release is checked against the earlier ones.
 """
 
-from .ledger import Ledger, ReleaseRefused, default_ledger_path
+from .ledger import LEDGER_NAME, Ledger, ReleaseRefused, default_ledger_path, ledger_for
 from .rule import (DOMINANCE, HIDDEN, ROUNDING, check_min_group_size, dominance_limit, passes, primary_reason,
-                   publishable, rounded)
+                   publishable, rounded, statement)
 from .suppress import suppress
 
-__all__ = ["DOMINANCE", "HIDDEN", "Ledger", "ROUNDING", "ReleaseRefused", "check_min_group_size", "default_ledger_path",
-           "dominance_limit", "passes", "primary_reason", "publishable", "rounded", "suppress"]
+__all__ = ["DOMINANCE", "HIDDEN", "LEDGER_NAME", "Ledger", "ledger_for", "ROUNDING", "ReleaseRefused", "check_min_group_size", "default_ledger_path",
+           "dominance_limit", "passes", "primary_reason", "publishable", "rounded", "statement", "suppress"]

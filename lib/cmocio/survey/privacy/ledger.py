@@ -59,6 +59,19 @@ def default_ledger_path(responses_path: str | os.PathLike) -> Path:
     return Path(responses_path).resolve().parent / LEDGER_NAME
 
 
+def ledger_for(responses_path: str | os.PathLike, ledger_path: str | os.PathLike = "", survey: str = ""
+               ) -> Ledger | None:
+    """The ledger a release of ``responses_path`` is checked against and recorded in (None for made-up data).
+
+    ``ledger_path`` empty means :func:`default_ledger_path`; ``survey`` empty means the
+    responses file's name, so each export kept in one folder is its own survey.
+    """
+    if not responses_path:
+        return None
+    path = Path(ledger_path) if ledger_path else default_ledger_path(responses_path)
+    return Ledger(path, survey or Path(responses_path).stem)
+
+
 def _cells(table: pd.DataFrame) -> dict[str, dict[tuple, list]]:
     """wave -> cell key (question, dimension, segment, group) -> [members, answered, yes, weight sum, yes weight]."""
     out: dict[str, dict[tuple, list]] = {}
@@ -182,14 +195,18 @@ class Ledger:
                                             zip(mine["question_id"], mine["dimension"], mine["segment"],
                                                 mine["group"])),
                            "cells": [[*key, *vals] for key, vals in sorted(by_cell.items())]}
-        rec = {"survey": self.survey, "kind": kind, "min_group_size": int(min_group_size), "weighted": bool(weighted),
-               "waves": waves}
+        return self.append({"survey": self.survey, "kind": kind, "min_group_size": int(min_group_size),
+                            "weighted": bool(weighted), "waves": waves})
+
+    def append(self, record: dict) -> bool:
+        """Add ``record`` with the time, atomically and under a lock, unless the same release is recorded."""
         with self._locked():
             lines = self._lines()
             for line in lines:
                 old = json.loads(line)
-                if {k: v for k, v in old.items() if k not in ("time", "kind")} == rec:
+                if {k: v for k, v in old.items() if k not in ("time", "kind")} == \
+                        {k: v for k, v in record.items() if k != "kind"}:
                     return False
-            rec = {**rec, "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-            atomic_write_text(self.path, "".join(f"{line}\n" for line in lines) + json.dumps(rec) + "\n")
+            record = {**record, "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            atomic_write_text(self.path, "".join(f"{line}\n" for line in lines) + json.dumps(record) + "\n")
         return True

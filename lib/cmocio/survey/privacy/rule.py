@@ -79,3 +79,18 @@ def publishable(table: pd.DataFrame) -> pd.DataFrame:
     for col in ("n_respondents", "n_answered", "n_missing"):
         out[col] = out[col].astype("Float64").round(0).astype("Int64")
     return out
+
+
+def statement(k: int, hidden: int, ledger: bool) -> str:
+    """The anonymity rule as a page states it, with how many figures it hid."""
+    kept = ("Every release of this survey is recorded in its disclosure ledger: the threshold is fixed at the "
+            "first release, and a later release that would show a hidden figure by difference from an earlier "
+            "one is refused. " if ledger else
+            "This page reads made-up data, so no disclosure ledger is kept for it. ")
+    return (f"**Anonymity.** A figure is shown only if at least {k} people answered, their effective sample size "
+            f"after weighting is at least {k}, and no one carries more than {dominance_limit(k):.0%} of the group's "
+            "weight. Further figures are hidden until nobody holding only what is published can work out a hidden "
+            "count or prove that a hidden group answered as one, even knowing that every count lies between zero "
+            "and its group's size (an audit by linear programming). Every hidden figure carries the same reason. "
+            f"{kept}Shares are rounded to whole percentages. {hidden} figure(s) on this page are hidden. "
+            "A group shown at 0% or 100% does tell each member's answer: no rule can prevent that.")

@@ -116,7 +116,8 @@ def add_release(model: Model, table: pd.DataFrame, tag: str = "") -> None:
             if not r.suppressed:
                 a = float(r.n_answered)
                 model.add({y: 1, n: 1}, a, a)
-                model.add({m: 1}, r.n_respondents, r.n_respondents)
+                if not pd.isna(r.n_respondents):  # a table that shows sizes elsewhere may leave them out
+                    model.add({m: 1}, r.n_respondents, r.n_respondents)
                 low, high = a * (r.percent - 0.5) / 100, a * (r.percent + 0.5) / 100
                 model.add({y: 1}, math.ceil(low - 1e-9), math.floor(high + 1e-9))
         dims = {d: sorted(set(part.loc[part["dimension"] == d, "segment"])) for d in set(part["dimension"])}

@@ -16,6 +16,7 @@ from cmocio import load_metrics, stats, survey
 from cmocio.data import distinct_figures, load_dataset
 from cmocio.survey import aggregation, compare, privacy, synthetic
 
+from . import attacker
 from .conftest import execute_notebook
 
 Q = survey.load_questions()
@@ -347,6 +348,24 @@ class TestNotebookPrivacy:
         everything = b"".join(files.values()).decode("utf-8", "replace") + text
         for secret in [*people["email"], *people["ip"], "R_0001", "single view"]:
             assert secret not in everything
+
+    def test_the_analyst_pins_nothing_from_the_page_files(self, runs):
+        files, _, folder = runs["base"]
+        read = lambda name: pd.read_csv(pd.io.common.BytesIO(files[name]), keep_default_na=False,  # noqa: E731
+                                        na_values={c: [""] for c in ("n_respondents", "n_answered", "n_missing",
+                                                                     "percent")}, dtype={"wave": str})
+        sizes, answers, segments = read("respondents.csv"), read("your_answers.csv"), read("segments.csv")
+        latest = sizes["wave"].iloc[-1]
+        parts = [sizes.assign(question_id=survey.RESPONDENTS, n_answered=sizes["n_respondents"], percent=100.0),
+                 answers.assign(wave=latest, dimension="", segment="all",
+                                n_respondents=answers["n_answered"] + answers["n_missing"]),
+                 segments.assign(wave=latest, n_respondents=np.nan)]
+        cols = ["question_id", "wave", "dimension", "segment", "group", "n_respondents", "n_answered", "percent",
+                "suppressed"]
+        table = pd.concat([p[cols] for p in parts], ignore_index=True).to_csv(index=False)
+        responses = survey.load_responses(folder / "export.csv", Q, "weight", survey.MAPPINGS_DIR / "qualtrics.yaml")
+        assert attacker.attack([table], attacker.truth_of(responses, QIDS)) == []
+        assert (folder / survey.privacy.LEDGER_NAME).is_file(), "the release is recorded beside the export"
 
     def test_a_hidden_change_leaves_every_output_byte_identical(self, runs):
         assert runs["hidden"][0] == runs["base"][0]

@@ -11,7 +11,7 @@ import pytest
 
 from cmocio import DataValidationError, survey
 from cmocio.survey import synthetic
-from cmocio.survey.identifying import CONTACT_FIELDS, safe_value
+from cmocio.survey.identifying import CONTACT_FIELDS, safe_message, safe_value
 
 Q = survey.load_questions()
 MAPS = survey.MAPPINGS_DIR
@@ -177,3 +177,4 @@ def test_safe_value_quotes_codes_and_known_labels_only():
     assert safe_value("jane@example.org") == "an e-mail address (not shown)"
     assert safe_value("12345") == "a text of 5 characters" and safe_value("?") == "value '?'"
     assert not re.search(r"Jane|Doe", safe_value("Jane Doe", {"marketing"}))
+    assert safe_message("Unable to parse string \"Jane Doe\" at position 3") == "Unable to parse string '…' at position 3"

@@ -184,6 +184,11 @@ def safe_value(value: object, known: frozenset[str] | set[str] = frozenset()) ->
     return f"a text of {len(s)} character{'s' if len(s) != 1 else ''}"
 
 
+def safe_message(text: object) -> str:
+    """A library's error text with anything it quotes replaced by '…' (it may quote a cell of the file)."""
+    return EMAIL.sub("…", re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", str(text)))
+
+
 def email_ids(values) -> bool:
     """True when ids look like e-mail addresses (the first thousand distinct values are looked at)."""
     return any(EMAIL.fullmatch(str(v)) for v in list(values)[:1000])

@@ -31,11 +31,13 @@ def weight_problems(w: np.ndarray, keep: np.ndarray | None = None) -> list[tuple
     w = np.asarray(w, dtype=float)
     keep = np.ones(len(w), dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
     finite = np.isfinite(w) & keep
+    nothing = np.zeros(len(w), dtype=bool)
     with np.errstate(invalid="ignore"):
-        positive = finite & (w > 0) & (w <= MAX_WEIGHT)
-        median = float(np.median(w[positive])) if positive.any() else 0.0
         huge = finite & (w > MAX_WEIGHT)
-        out_of_line = finite & ~huge & (w > MAX_RATIO * median) if median > 0 else np.zeros(len(w), dtype=bool)
+        usable = w[finite & (w > 0) & ~huge]
+        out_of_line = nothing
+        if len(usable) and usable.max() > MAX_RATIO * usable.min():  # only then can one exceed the median bound
+            out_of_line = finite & ~huge & (w > MAX_RATIO * float(np.median(usable)))
         return [(np.isnan(w) & keep, "is not a number"),
                 (np.isinf(w) & keep, "is infinite; weights must be finite"),
                 (finite & (w < 0), "is negative; weights must be 0 or more"),

@@ -25,8 +25,7 @@ import pandas as pd
 
 from ..errors import DataValidationError, Problem
 from .instrument import FUNCTIONS, SEGMENT_PREFIX, WAVE_COLUMN
-from .identifying import (breakdown_problem, email_ids, identifying_name, repeated_ids,
-                          safe_value)
+from .identifying import breakdown_problem, email_ids, identifying_name, repeated_ids, safe_value
 from .read import KINDS, NUMBER, ExportColumns, ExportHeader, open_export, read_columns
 from .weights import parse_weights, weight_problems
 

@@ -34,21 +34,21 @@ from .read import IDENTIFYING, METADATA
 #: The default minimum group size of the anonymity rule: a breakdown may have at most n / k distinct values.
 MIN_GROUP_SIZE = 5
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-#: A time of day (09:00, 9:00:00, 09:00 PM); midnight alone is a date cell's, not a time.
+#: A time of day (09:00, 9:00:00, 2025-03-03T09:00); midnight alone is a date cell's, not a time.
 _TIME = re.compile(r"(?<![0-9])([0-9]{1,2}):([0-9]{2})(:[0-9]{2}(\.[0-9]+)?)?(?![0-9])")
 #: A calendar date to the day (2025-03-03, 3/3/2025, 03.03.25); a month (2025-03) or year (2025) is not.
 _DATE = re.compile(r"(?<![0-9])([0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4})"
                    r"(?![0-9])")
 
 _TOOLS = {"qualtrics": "Qualtrics", "surveymonkey": "SurveyMonkey", "google-forms": "Google Forms",
-          "microsoft-forms": "Microsoft Forms", "spss": "Qualtrics SPSS"}
+          "microsoft-forms": "Microsoft Forms", "spss": "Qualtrics"}
 #: Metadata names beyond read.METADATA: Qualtrics system and panel fields, SurveyMonkey custom data,
 #: Google Forms and Microsoft Forms quiz columns.
 _MORE_NAMES = {
     "qualtrics": ("Q_TotalDuration", "Q_URL", "Q_BallotBoxStuffing", "Q_DataPolicyViolations", "Q_CHL",
                   "RecipientPhoneNumber", "ExternalDataReference", "LocationAccuracy", "Recorded Date",
                   "Response ID", "Start Date", "End Date", "IP Address", "External Data Reference"),
-    "surveymonkey": ("Custom Data", "Email", "Name"),
+    "surveymonkey": ("Custom Data",),
     "google-forms": ("Total score",),
     "microsoft-forms": ("Grade posted time", "Responder", "Submitter"),
 }
@@ -62,7 +62,6 @@ CONTACT_FIELDS = ("Name", "Company", "Address", "Address 2", "City/Town", "State
 _CONTACT = "|".join(re.escape(f.casefold()) for f in CONTACT_FIELDS)
 #: Whole names that identify, whichever the tool (matched against the normalised name).
 _FULL = [
-    (re.compile(r"q_.*"), "a Qualtrics system field"),
     (re.compile(r"recipient.*"), "a Qualtrics recipient field"),
     (re.compile(r"location ?(latitude|longitude|accuracy|lat|long|lng)"), "a location"),
     (re.compile(r"external ?(data ?)?reference"), "an external reference"),

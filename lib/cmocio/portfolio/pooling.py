@@ -144,13 +144,15 @@ def pooled(contrib: pd.DataFrame, organisation: str, questions: pd.DataFrame, co
 def read_pooled(path: str | Path) -> pd.DataFrame:
     """A pooled-portfolio file as :func:`pooled` wrote it; a file of another shape is an error naming it."""
     from ..errors import DataValidationError, Problem
+    from ..survey.identifying import safe_message
 
     try:
         frame = pd.read_csv(path, dtype={"question_id": str, "metric": str, "group": str, "reason": str},
                             keep_default_na=False, na_values={c: [""] for c in POOLED_COLUMNS if c not in
                                                               ("question_id", "metric", "group", "reason")})
     except (OSError, ValueError) as exc:
-        raise DataValidationError([Problem(str(path), None, None, f"cannot be read ({exc})")], "portfolio file")
+        raise DataValidationError([Problem(str(path), None, None, f"cannot be read ({safe_message(exc)})")],
+                                  "portfolio file")
     missing = [c for c in POOLED_COLUMNS if c not in frame]
     if missing:
         raise DataValidationError([Problem(str(path), 1, c, "missing column (write it with python -m cmocio "

@@ -6,6 +6,8 @@ One module a job:
 * ``read``: survey-tool exports (Qualtrics, SurveyMonkey, Google Forms,
   Microsoft Forms, SPSS) and the plain layout, metadata never loaded;
 * ``mapping``: the analyst's mapping file and the conversion to canonical responses;
+* ``identifying``: whether a column's name or values identify a person, and how a message names a value;
+* ``weights``: which survey weights are usable (finite, 0 or more, not absurd);
 * ``responses``: reading and writing the canonical response file;
 * ``aggregation``: every figure at once, by question, wave, segment and function;
 * ``privacy``: the anonymity rule, the disclosure audit, and the ledger of releases;

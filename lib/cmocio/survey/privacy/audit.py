@@ -96,11 +96,10 @@ class Polytope:
         h.clearModel()
         h.addVars(n_vars, np.zeros(n_vars), np.full(n_vars, highspy.kHighsInf))
         if rows:
-            a = sparse.lil_matrix((len(rows), n_vars))
-            for i, row in enumerate(rows):
-                for j, v in row.items():
-                    a[i, j] += v
-            a = a.tocsr()
+            r = [i for i, row in enumerate(rows) for _ in row]
+            c = [j for row in rows for j in row]
+            v = [x for row in rows for x in row.values()]
+            a = sparse.coo_matrix((v, (r, c)), shape=(len(rows), n_vars)).tocsr()  # duplicates are summed
             a.eliminate_zeros()
             b = np.asarray(rhs, dtype=float)
             h.addRows(len(rows), b, b, a.nnz, a.indptr[:-1].astype(np.int32), a.indices.astype(np.int32),

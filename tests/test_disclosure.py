@@ -67,7 +67,14 @@ def nearly_unanimous(draw) -> tuple[pd.DataFrame, int]:
 @given(nearly_unanimous())
 def test_the_analyst_pins_nothing_from_one_release(case):
     responses, k = case
-    assert attacker.attack([publish(responses, k)], attacker.truth_of(responses, QIDS)) == []
+    text = publish(responses, k)
+    assert attacker.attack([text], attacker.truth_of(responses, QIDS)) == []
+    table = attacker.read_release(text)
+    sizes = table[table["question_id"] == attacker.SIZES].set_index(["wave", "dimension", "segment", "group"])
+    shown = table[(table["question_id"] != attacker.SIZES) & ~table["suppressed"]]
+    assert not sizes.loc[list(zip(shown["wave"], shown["dimension"], shown["segment"], shown["group"])),
+                         "suppressed"].any(), "a shown figure never gives the size of a group the sizes table hides"
+    assert set(table.loc[table["suppressed"], "reason"]) <= {privacy.HIDDEN}
 
 
 def small_groups(seed: int, unanimous: bool = True) -> pd.DataFrame:

@@ -1,9 +1,11 @@
-"""Converting and aggregating a 1,000,000-respondent, 30-question export in the Qualtrics layout.
+"""Converting, aggregating and auditing a 1,000,000-respondent, 30-question export in the Qualtrics layout.
 
 Goal: under 5 s and under 2 GiB peak memory on a 2-core machine, reported beside the time of a plain
 ``pandas.read_csv`` of the same file measured in the same run (the machines are shared and noisy, so
-the ratio is the figure to watch). Each step runs in a fresh process, and its peak memory is that
-process's peak resident set size (which sees Arrow's and NumPy's buffers alike).
+the ratio is the figure to watch; the target is 1.7x). Each step runs in a fresh process, and its peak memory
+is that process's peak resident set size (which sees Arrow's and NumPy's buffers alike). The export has three
+segment columns (business unit, region, level); one level is held by a handful of people, so the disclosure
+audit has hidden figures to protect, and its own time is reported beside the total.
 
 Usage: .venv/bin/python benchmarks/convert_scale.py [--respondents N]
 """
@@ -34,9 +36,10 @@ def questions() -> pd.DataFrame:
 
 
 def write_export(path: Path, n: int, seed: int = 1) -> None:
-    """A Qualtrics numeric export: three header rows, metadata, Q1 function, Q2 unit, Q3_1..Q3_30 on 1-6."""
+    """A Qualtrics numeric export: three header rows, metadata, Q1 function, Q2 unit, Q4 region, Q5 level,
+    Q3_1..Q3_30 on 1-6."""
     rng = np.random.default_rng(seed)
-    cols = META + ["Q1", "Q2"] + [f"Q3_{i}" for i in range(1, N_QUESTIONS + 1)]
+    cols = META + ["Q1", "Q2", "Q4", "Q5"] + [f"Q3_{i}" for i in range(1, N_QUESTIONS + 1)]
     frame = pd.DataFrame({c: "" for c in META}, index=range(n))
     frame["StartDate"] = frame["EndDate"] = frame["RecordedDate"] = "2025-03-03 09:00:00"
     frame["Status"], frame["Progress"], frame["Finished"], frame["UserLanguage"] = "0", "100", "1", "EN"
@@ -44,6 +47,8 @@ def write_export(path: Path, n: int, seed: int = 1) -> None:
     frame["IPAddress"] = "192.0.2.1"
     frame["Q1"] = rng.choice(["1", "2", "3"], size=n, p=[0.55, 0.4, 0.05])
     frame["Q2"] = rng.choice(["1", "2", "3"], size=n)
+    frame["Q4"] = rng.choice(["1", "2", "3", "4"], size=n)
+    frame["Q5"] = rng.choice(["1", "2", "3", "4"], size=n, p=[0.5, 0.35, 0.15 - 1e-5, 1e-5])  # 4: about 10 people
     answers = rng.integers(1, 7, size=(n, N_QUESTIONS)).astype(str)
     answers[rng.random((n, N_QUESTIONS)) < 0.03] = ""
     for i in range(N_QUESTIONS):
@@ -58,7 +63,9 @@ def write_export(path: Path, n: int, seed: int = 1) -> None:
 def write_mapping(path: Path) -> None:
     lines = ["format: qualtrics", "respondent_id: ResponseId",
              "function: {column: Q1, marketing: 1, it: 2, other: 3}",
-             "segments: {business_unit: {column: Q2, values: {1: Consumer, 2: Enterprise, 3: Online}}}",
+             "segments: {business_unit: {column: Q2, values: {1: Consumer, 2: Enterprise, 3: Online}},",
+             "           region: {column: Q4, values: {1: Americas, 2: EMEA, 3: APAC, 4: Other}},",
+             "           level: {column: Q5, values: {1: Staff, 2: Manager, 3: Director, 4: Board}}}",
              "not_answered: [6]", "questions:"]
     lines += [f"  q{i:02d}: Q3_{i}" for i in range(1, N_QUESTIONS + 1)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -74,15 +81,20 @@ def step(kind: str, export: str, mapping: str) -> None:
         rows = len(frame)
     else:
         from cmocio import survey
+        from cmocio.survey import aggregation, privacy
 
         q = questions()
         responses, _ = survey.convert(export, survey.load_mapping(mapping, q), q)
-        result = survey.analyse(responses, q, 5)
+        cells = aggregation.shares(aggregation.cells(responses, q), 0.95)
+        audit_start = time.perf_counter()
+        table = privacy.suppress(cells, 5)
+        audit = time.perf_counter() - audit_start
         rows = len(responses)
-        assert result.table["n_answered"].notna().any()
+        assert table["n_answered"].notna().any() and table["suppressed"].any()
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
-    print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": rows}))
+    print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": rows,
+                      **({"audit": audit} if kind != "read_csv" else {})}))
 
 
 def run(kind: str, export: Path, mapping: Path) -> dict:
@@ -114,9 +126,11 @@ def main() -> int:
     print(f"{'step':<34} {'seconds':>8} {'peak MiB':>9}")
     print(f"{'pandas.read_csv (all columns)':<34} {plain['seconds']:>8.2f} {plain['peak_mib']:>9.0f}")
     print(f"{'convert + analyse (cmocio.survey)':<34} {ours['seconds']:>8.2f} {ours['peak_mib']:>9.0f}")
-    print(f"ratio to read_csv: {ours['seconds'] / plain['seconds']:.2f}")
-    ok = ours["seconds"] < 5 and ours["peak_mib"] < 2048
-    print("targets met (under 5 s, under 2 GiB)" if ok else "targets missed (5 s, 2 GiB)")
+    print(f"{'  of which the disclosure audit':<34} {ours['audit']:>8.2f}")
+    ratio = ours["seconds"] / plain["seconds"]
+    print(f"ratio to read_csv: {ratio:.2f} (target 1.7)")
+    ok = ratio <= 1.7 and ours["peak_mib"] < 2048
+    print("targets met (within 1.7x read_csv, under 2 GiB)" if ok else "targets missed (1.7x read_csv, 2 GiB)")
     return 0 if ok else 1
 
 

@@ -110,10 +110,10 @@ def _problems(path: Path, map_name: str = "qualtrics") -> list[str]:
 
 
 def test_an_unplaced_value_names_file_row_column_and_value(tmp_path):
-    path = _qualtrics_with(tmp_path, lambda ls: ls[:5] + [ls[5].replace("Strongly agree", "Totally", 1)] + ls[6:])
+    path = _qualtrics_with(tmp_path, lambda ls: ls[:5] + [ls[5].replace("Strongly agree", "7", 1)] + ls[6:])
     texts = _problems(path)
     assert len(texts) == 1 and texts[0].startswith("export.csv, row 6, column 'Q4_")
-    assert "value 'Totally' is not placed by the mapping" in texts[0]
+    assert "value '7' is not placed by the mapping" in texts[0]
 
 
 def test_messy_rows_are_refused_by_row(tmp_path):
@@ -217,7 +217,7 @@ def _write(path: Path, text: str) -> Path:
 
 
 def test_a_repeated_id_in_a_plain_file_names_both_lines_not_the_id(tmp_path):
-    frame = survey.synthetic_responses(Q, n=10, seed=9)
+    frame = survey.synthetic_responses(Q, n=15, seed=9)  # three business units: at most n / 5
     frame.loc[6, "respondent_id"] = frame.loc[2, "respondent_id"]
     with pytest.raises(DataValidationError) as info:
         survey.load_responses(_write(tmp_path / "r.csv", frame.to_csv(index=False)), Q)

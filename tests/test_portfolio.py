@@ -19,8 +19,10 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from cmocio import survey
 from cmocio.errors import DataValidationError
 from cmocio.portfolio import contributions, discover, pooled
+from cmocio.portfolio.disclosure import audit_pool, contributors
 from cmocio.portfolio.pooling import POOLED_COLUMNS, read_pooled
 from cmocio.portfolio.run import OPTIONS, run
+from cmocio.survey import HIDDEN, ReleaseRefused
 
 Q = survey.load_questions()
 Q1 = "q01"
@@ -59,7 +61,7 @@ def test_a_pooled_figure_needs_five_other_organisations():
     for t in tables.values():
         frame = pd.read_csv(pd.io.common.StringIO(t))
         assert frame["suppressed"].all() and frame["percent"].isna().all() and frame["n_organisations"].isna().all()
-        assert frame["reason"].str.startswith("fewer than 5 other organisations").all()
+        assert frame["reason"].eq(HIDDEN).all(), "one reason, whatever hid the question"
     with pytest.raises(ValueError, match="at least 5"):
         pooled(pd.DataFrame(columns=["organisation"]), "o0", Q, min_organisations=4)
 
@@ -89,6 +91,30 @@ def test_an_organisation_too_small_on_a_question_reveals_nothing_there():
     assert _pools(control)["o1"] != before["o1"], "control: an eligible organisation's change does show"
 
 
+def test_two_runs_whose_pools_differ_by_one_organisation_give_nothing_away(tmp_path):
+    frames = {f"o{i}": _org(i) for i in range(7)}
+    small = _org(7, n=60, weight=1.0)
+    small["function"] = ["it"] * 5 + ["marketing"] * 55  # its IT group passes at 5, not at 6
+    small[list(Q["question_id"])] = small[list(Q["question_id"])].fillna(1)
+    frames["o7"] = small
+    runs = {}
+    for k in (5, 6):
+        contrib = pd.concat([contributions(o, f, Q, k) for o, f in frames.items()], ignore_index=True)
+        runs[k] = (pooled(contrib, "o0", Q), contributors(contrib, "o0"))
+    n5, n6 = (r[0].loc[r[0]["question_id"] == Q1, "n_organisations"].iloc[0] for r in runs.values())
+    assert (n5, n6) == (7, 6), "control: the stricter run leaves o7 out, so the two pools differ by o7 alone"
+    ledger = tmp_path / "ledger.jsonl"
+    first = audit_pool(ledger, "o0", *runs[5], 5, 5)
+    assert not first.loc[first["question_id"] == Q1, "suppressed"].any()
+    second = audit_pool(ledger, "o0", *runs[6], 6, 5)
+    q1 = second[second["question_id"] == Q1]
+    assert q1["suppressed"].all() and q1["percent"].isna().all() and q1["reason"].eq(HIDDEN).all()
+    with pytest.raises(ReleaseRefused, match="threshold is fixed"):
+        audit_pool(ledger, "o0", *runs[5], 4, 5)
+    again = audit_pool(ledger, "o0", *runs[5], 5, 5)
+    assert again.equals(first), "the first run's pool, run again, shows what it showed"
+
+
 def test_no_organisation_may_carry_more_than_half_of_a_pool():
     frames = {f"o{i}": _org(i, n=40) for i in range(6)}
     frames["big"] = _org(99, n=900)
@@ -98,7 +124,7 @@ def test_no_organisation_may_carry_more_than_half_of_a_pool():
         if o == "big":
             assert not t["suppressed"].any(), "without itself, nobody dominates big's pool"
         else:
-            assert t["suppressed"].all() and (t["reason"] == "one organisation carries more than half of the pool").all()
+            assert t["suppressed"].all() and (t["reason"] == HIDDEN).all()
     after = _pools(dict(frames, big=_flip(frames["big"], frames["big"].index)))
     assert after == before, "the dominant organisation's answers reach no page"
 
@@ -110,7 +136,7 @@ def test_a_question_is_shown_whole_or_not_at_all():
     frames["big"] = big_it
     t = pd.read_csv(pd.io.common.StringIO(_pools(frames)["o0"]))
     assert t["suppressed"].all(), "marketing and all would give the hidden IT figure by subtraction"
-    assert set(t.loc[t["group"] == "marketing", "reason"]) == {"one organisation carries more than half of the pool"}
+    assert set(t.loc[t["group"] == "marketing", "reason"]) == {HIDDEN}
 
 
 def test_weights_count_each_organisation_by_its_head_count():

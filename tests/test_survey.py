@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from cmocio import load_metrics, stats, survey
 from cmocio.data import distinct_figures, load_dataset
-from cmocio.survey import compare, synthetic
+from cmocio.survey import aggregation, compare, privacy, synthetic
 
+from . import attacker
 from .conftest import execute_notebook
 
 Q = survey.load_questions()
@@ -109,7 +110,7 @@ def base(n_marketing: int = 40, seed: int = 1) -> list[tuple[str, float, dict]]:
 @pytest.mark.parametrize("it_weights, k, reason", [
     ([1, 1, 1], 5, "fewer than 5 answered"),
     ([10, 10, 1, 1, 1, 1, 1, 1], 5, "effective sample size under 5"),
-    ([10, 1, 1, 1, 1, 1, 1, 1, 1, 1], 3, "more than half of the group's weight"),
+    ([10, 1, 1, 1, 1, 1, 1, 1, 1, 1], 3, "carries more than 33% of the group's weight"),
     ([0, 0, 0, 0, 0, 0], 5, "weights of this group sum to zero"),
 ])
 def test_a_hidden_group_reveals_nothing(it_weights, k, reason):
@@ -118,7 +119,11 @@ def test_a_hidden_group_reveals_nothing(it_weights, k, reason):
     r = frame(rows)
     table = survey.analyse(r, Q, k).table
     it = table[(table["group"] == "it") & (table["question_id"] != survey.RESPONDENTS)]
-    assert it["suppressed"].all() and it["reason"].str.contains(reason).all() and it["percent"].isna().all()
+    assert it["suppressed"].all() and it["reason"].eq(privacy.HIDDEN).all() and it["percent"].isna().all()
+    raw = aggregation.shares(aggregation.cells(r, Q))
+    raw_it = raw[(raw["group"] == "it") & (raw["question_id"] == survey.RESPONDENTS)].iloc[0]
+    assert reason in privacy.primary_reason(raw_it["n_answered"], raw_it["weight_sum"], raw_it["n_eff"],
+                                            raw_it["max_share"], k)
     everyone = table[table["group"] == "all"]
     assert everyone["suppressed"].all(), "the total would give the hidden group away by subtraction"
     first_it = len(base())
@@ -127,9 +132,12 @@ def test_a_hidden_group_reveals_nothing(it_weights, k, reason):
 
 
 def test_a_group_just_above_every_threshold_is_shown():
-    rows = base() + [("it", w, {}) for w in [8, 1, 1, 1, 1, 1, 1, 1, 1, 1]]  # share 8/17 < 1/2, n_eff 3.96
+    rows = base() + [("it", w, {}) for w in [5] + [1] * 10]  # share 5/15 = 1/3, the limit at k = 3; n_eff 6.4
     table = survey.analyse(frame(rows), Q, 3).table
     assert not table.loc[table["group"] == "it", "suppressed"].any()
+    heavier = base() + [("it", w, {}) for w in [5.1] + [1] * 10]
+    table = survey.analyse(frame(heavier), Q, 3).table
+    assert table.loc[table["group"] == "it", "suppressed"].all(), "control: just over the limit hides"
 
 
 def segment_scenario() -> pd.DataFrame:
@@ -169,7 +177,7 @@ def test_no_hidden_segment_figure_can_be_recovered_by_differencing():
     r = segment_scenario()
     table = survey.analyse(r, Q).table
     seg = table[table["dimension"] == "business_unit"]
-    assert seg.loc[(seg["segment"] == "Online") & (seg["group"] == "it"), "reason"].str.startswith("fewer").all()
+    assert seg.loc[(seg["segment"] == "Online") & (seg["group"] == "it"), "reason"].eq(privacy.HIDDEN).all()
     # Independent check of every relation: a shown total never sits beside exactly one hidden part.
     for (q, g), grp in seg.groupby(["question_id", "group"]):
         total = table[(table["question_id"] == q) & (table["dimension"] == "") & (table["group"] == g)]
@@ -328,7 +336,7 @@ class TestNotebookPrivacy:
     def test_the_page_reads_the_export_and_states_the_rule(self, runs):
         files, outs, _ = runs["base"]
         text = str(outs)
-        assert "Read: Qualtrics CSV \\\\(choice text\\\\)" in text and "no one carries more than half" in text
+        assert "Read: Qualtrics CSV \\\\(choice text\\\\)" in text and "no one carries more than 30%" in text
         assert "Anonymity of the pool" in text and "Example &lt;b&gt;Ltd&lt;/b&gt;" in text
         vs_pool = pd.read_csv(pd.io.common.BytesIO(files["portfolio.csv"]))
         assert len(vs_pool) and vs_pool["portfolio_percent"].notna().all() and vs_pool["n_organisations"].eq(6).all()
@@ -339,6 +347,24 @@ class TestNotebookPrivacy:
         everything = b"".join(files.values()).decode("utf-8", "replace") + text
         for secret in [*people["email"], *people["ip"], "R_0001", "single view"]:
             assert secret not in everything
+
+    def test_the_analyst_pins_nothing_from_the_page_files(self, runs):
+        files, _, folder = runs["base"]
+        read = lambda name: pd.read_csv(pd.io.common.BytesIO(files[name]), keep_default_na=False,  # noqa: E731
+                                        na_values={c: [""] for c in ("n_respondents", "n_answered", "n_missing",
+                                                                     "percent")}, dtype={"wave": str})
+        sizes, answers, segments = read("respondents.csv"), read("your_answers.csv"), read("segments.csv")
+        latest = sizes["wave"].iloc[-1]
+        parts = [sizes.assign(question_id=survey.RESPONDENTS, n_answered=sizes["n_respondents"], percent=100.0),
+                 answers.assign(wave=latest, dimension="", segment="all",
+                                n_respondents=answers["n_answered"] + answers["n_missing"]),
+                 segments.assign(wave=latest, n_respondents=np.nan)]
+        cols = ["question_id", "wave", "dimension", "segment", "group", "n_respondents", "n_answered", "percent",
+                "suppressed"]
+        table = pd.concat([p[cols] for p in parts], ignore_index=True).to_csv(index=False)
+        responses = survey.load_responses(folder / "export.csv", Q, "weight", survey.MAPPINGS_DIR / "qualtrics.yaml")
+        assert attacker.attack([table], attacker.truth_of(responses, QIDS)) == []
+        assert (folder / survey.privacy.LEDGER_NAME).is_file(), "the release is recorded beside the export"
 
     def test_a_hidden_change_leaves_every_output_byte_identical(self, runs):
         assert runs["hidden"][0] == runs["base"][0]

@@ -109,4 +109,10 @@ def plan_parameters(notebooks: list[Path], given: dict[str, Any]) -> dict[str, d
                 break
     if problems:
         raise BuildError("\n".join(problems))
-    return {nb: {k: v for k, v in given.items() if k in params} for nb, params in declared.items()}
+    planned = {nb: {k: v for k, v in given.items() if k in params} for nb, params in declared.items()}
+    for nb, params in planned.items():  # a survey's ledger stays beside its data, not in a worker's copy
+        if "ledger_path" in declared[nb] and params.get("responses_path") and not params.get("ledger_path"):
+            from ..survey.privacy import default_ledger_path
+
+            params["ledger_path"] = str(default_ledger_path(params["responses_path"]))
+    return planned

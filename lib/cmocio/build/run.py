@@ -45,7 +45,7 @@ class Target:
 def _inputs(parameters: dict[str, Any]) -> dict[str, tuple[str, bytes]]:
     """The files named by parameters, to ship with the job (the notebook sees its own copies)."""
     return {k: (Path(v).name, Path(v).read_bytes()) for k, v in parameters.items()
-            if isinstance(v, str) and v and k != "output_dir" and Path(v).is_file()}
+            if isinstance(v, str) and v and k not in ("output_dir", "ledger_path") and Path(v).is_file()}
 
 
 def _eta(done: int, total: int, elapsed: float) -> str:

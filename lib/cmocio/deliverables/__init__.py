@@ -18,8 +18,13 @@ __all__ = ["Finding", "findings", "write_deck", "write_deliverables", "write_wor
 
 
 def write_deliverables(out_dir, *, confidence: float = 0.95, studies=(), responses_path: str = "",
-                       mapping_path: str = "", min_group_size: int = 5, weight_column: str = "weight"):
-    """Write ``briefing.pptx`` and ``tables.xlsx`` into ``out_dir``; returns their paths."""
+                       mapping_path: str = "", min_group_size: int = 5, weight_column: str = "weight",
+                       ledger_path: str = "", organisation: str = ""):
+    """Write ``briefing.pptx`` and ``tables.xlsx`` into ``out_dir``; returns their paths.
+
+    Your figures are checked against the survey's disclosure ledger (``ledger_path``, by default beside
+    ``responses_path``) and recorded there as one release, under the survey name ``organisation``.
+    """
     import tempfile
     from pathlib import Path
 
@@ -29,7 +34,7 @@ def write_deliverables(out_dir, *, confidence: float = 0.95, studies=(), respons
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:  # the analyses' own files are not deliverables
         ctx = report.start("deliverables", confidence=confidence, studies=list(studies), output_dir=scratch)
-        found = findings(ctx, responses_path, mapping_path, min_group_size, weight_column)
+        found = findings(ctx, responses_path, mapping_path, min_group_size, weight_column, ledger_path, organisation)
     from ..data import source_table
 
     sources = source_table(ctx.data)

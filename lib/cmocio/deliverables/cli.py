@@ -14,6 +14,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mapping", default="", help="the mapping file for an export")
     p.add_argument("--min-group-size", type=int, default=5, help="smallest group any of your figures may rest on")
     p.add_argument("--weight-column", default="weight", help="weight column of a canonical CSV; empty for unweighted")
+    p.add_argument("--ledger", default="", help="the survey's disclosure ledger (default: beside --responses)")
+    p.add_argument("--organisation", default="", help="the survey's name in the ledger (default: the file's name)")
     p.add_argument("--confidence", type=float, default=0.95, help="confidence level (a fraction)")
     p.add_argument("--studies", default="", help='study ids as JSON or YAML text, e.g. "[leapfrog-2015, leapfrog-2016]"')
 
@@ -27,7 +29,8 @@ def main(args: argparse.Namespace) -> int:
     try:
         paths = write_deliverables(args.output, confidence=args.confidence, studies=as_list(args.studies, "--studies"),
                                    responses_path=args.responses, mapping_path=args.mapping,
-                                   min_group_size=args.min_group_size, weight_column=args.weight_column)
+                                   min_group_size=args.min_group_size, weight_column=args.weight_column,
+                                   ledger_path=args.ledger, organisation=args.organisation)
     except (ParameterError, DataValidationError, ValueError) as exc:
         return error(str(exc), FAILED)
     except OSError as exc:

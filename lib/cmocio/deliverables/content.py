@@ -134,12 +134,16 @@ def own_findings(ctx: Context, result: survey.Analysis, label: str) -> list[Find
 
 
 def findings(ctx: Context, responses_path: str = "", mapping_path: str = "", min_group_size: int = 5,
-             weight_column: str = "weight") -> list[Finding]:
-    """Every finding of the deck, the published ones first, then your organisation's (the example if no file)."""
+             weight_column: str = "weight", ledger_path: str = "", organisation: str = "") -> list[Finding]:
+    """Every finding of the deck, the published ones first, then your organisation's (the example if no file).
+
+    Your figures are a release of your survey: checked against its disclosure ledger and recorded there.
+    """
     questions = survey.load_questions()
     source = responses_path or str(survey.EXAMPLE_PATH)
     responses = survey.load_responses(source, questions, weight_column, mapping_path or None)
-    result = survey.analyse(responses, questions, min_group_size, ctx.confidence, responses.attrs["weighted"])
+    result = survey.analyse(responses, questions, min_group_size, ctx.confidence, responses.attrs["weighted"],
+                            survey.ledger_for(responses_path, ledger_path, organisation), kind="deck and workbook")
     label = "Your organisation" if responses_path else "Synthetic example organisation"
     return published_findings(ctx) + own_findings(ctx, result, label)
 
@@ -153,7 +157,8 @@ def caveats() -> list[str]:
         "\"More than half\" and similar are bounds: they support a conclusion only in their own direction.",
         "Tests are Benjamini–Hochberg adjusted within each table.",
         "Figures come from news articles about the studies, not the studies' own reports.",
-        "Your organisation's figures resting on too few people, or on one person's weight, are never shown.",
+        "Your organisation's figures resting on too few people, or on one person's weight, are never shown, and no "
+        "hidden figure can be worked out from the shown ones or from an earlier release of the same survey.",
     ]
 
 

@@ -14,7 +14,7 @@ The rule (stated in the README and on every organisation's page):
    figures of a question are shown only if at least ``min_organisations`` (5)
    *other* organisations contribute, and in each of the three groups no single
    one carries more than half of the pooled weight. Otherwise the whole
-   question is hidden, with the reason.
+   question is hidden, with the one reason every hidden figure carries.
 3. **Its own data left out.** The pool on an organisation's page is every other
    contributing organisation; nobody else's page is shown to it.
 4. **Weights.** Each organisation's weights are scaled to average 1 over its
@@ -41,7 +41,7 @@ import pandas as pd
 from .. import stats
 from ..survey import aggregation
 from ..survey.instrument import ALL, FUNCTIONS
-from ..survey.privacy import check_min_group_size, primary_reason, rounded
+from ..survey.privacy import HIDDEN, check_min_group_size, primary_reason, rounded
 
 MIN_ORGANISATIONS = 5
 MAX_SHARE = 0.5
@@ -124,9 +124,8 @@ def pooled(contrib: pd.DataFrame, organisation: str, questions: pd.DataFrame, co
     frame["reason"] = reason
     # a question is shown whole or hidden whole: one hidden group could otherwise be worked out from the others
     hidden_q = frame.groupby("question_id")["reason"].transform(lambda r: (r != "").any())
-    first = frame.groupby("question_id")["reason"].transform(lambda r: next((x for x in r if x), ""))
     frame["suppressed"] = hidden_q.astype(bool)
-    frame["reason"] = np.where(frame["suppressed"] & (frame["reason"] == ""), first, frame["reason"])
+    frame["reason"] = np.where(frame["suppressed"], HIDDEN, "")  # one reason, whatever hid the question
     shown = ~frame["suppressed"].to_numpy()
     pct = np.full(len(frame), np.nan)
     n_eff = np.full(len(frame), np.nan)
@@ -147,13 +146,15 @@ def pooled(contrib: pd.DataFrame, organisation: str, questions: pd.DataFrame, co
 def read_pooled(path: str | Path) -> pd.DataFrame:
     """A pooled-portfolio file as :func:`pooled` wrote it; a file of another shape is an error naming it."""
     from ..errors import DataValidationError, Problem
+    from ..survey.identifying import safe_message
 
     try:
         frame = pd.read_csv(path, dtype={"question_id": str, "metric": str, "group": str, "reason": str},
                             keep_default_na=False, na_values={c: [""] for c in POOLED_COLUMNS if c not in
                                                               ("question_id", "metric", "group", "reason")})
     except (OSError, ValueError) as exc:
-        raise DataValidationError([Problem(str(path), None, None, f"cannot be read ({exc})")], "portfolio file")
+        raise DataValidationError([Problem(str(path), None, None, f"cannot be read ({safe_message(exc)})")],
+                                  "portfolio file")
     missing = [c for c in POOLED_COLUMNS if c not in frame]
     if missing:
         raise DataValidationError([Problem(str(path), 1, c, "missing column (write it with python -m cmocio "

@@ -34,6 +34,8 @@ from ..files import atomic_write_text
 from ..paths import DATA_DIR
 from ..site import built_at, render_portfolio, write_site
 from .exports import Organisation, discover
+from ..survey.privacy import LEDGER_NAME, default_ledger_path
+from .disclosure import audit_pool, contributors
 from .pooling import MIN_ORGANISATIONS, contributions, pooled
 
 NOTEBOOK = NOTEBOOK_DIR / "05_benchmark_your_org.ipynb"
@@ -116,8 +118,13 @@ def prepare(orgs: list[Organisation], build_dir: Path, questions: pd.DataFrame, 
 
 
 def write_pools(members: list[Member], questions: pd.DataFrame, confidence: float,
-                min_organisations: int = MIN_ORGANISATIONS) -> None:
-    """Each readable organisation's view of the rest of the portfolio, as its own input file (atomic)."""
+                min_organisations: int = MIN_ORGANISATIONS, ledger_path: Path | None = None,
+                min_group_size: int = 5) -> None:
+    """Each readable organisation's view of the rest of the portfolio, as its own input file (atomic).
+
+    With ``ledger_path``, each page's pools are checked against earlier runs and recorded
+    (:mod:`.disclosure`).
+    """
     ok = [m for m in members if m.status == "ok" and len(m.contrib)]
     everyone = pd.concat([m.contrib for m in ok], ignore_index=True) if ok else pd.DataFrame(
         columns=["organisation", "question_id", "metric", "group", "n_answered", "weight_sum", "weight_sq_sum",
@@ -126,6 +133,9 @@ def write_pools(members: list[Member], questions: pd.DataFrame, confidence: floa
         if m.status != "ok":
             continue
         table = pooled(everyone, m.org.id, questions, confidence, min_organisations)
+        if ledger_path is not None:
+            table = audit_pool(ledger_path, m.org.name, table, contributors(everyone, m.org.id), min_group_size,
+                               min_organisations)
         buf = io.StringIO()
         table.to_csv(buf, index=False, lineterminator="\n")
         atomic_write_text(m.inputs / "portfolio.csv", buf.getvalue())
@@ -138,6 +148,7 @@ def targets(members: list[Member], notebook: Path, parameters: dict[str, Any], m
         if m.status != "ok":
             continue
         params = {**parameters, "responses_path": str(m.inputs / "responses.csv"), "mapping_path": "",
+                  "ledger_path": str(default_ledger_path(m.org.export)),
                   "weight_column": "weight" if m.weighted else "", "portfolio_path": str(m.inputs / "portfolio.csv"),
                   "organisation": m.org.name, "min_group_size": min_group_size, "output_dir": f"results/{m.org.id}"}
         out.append(Target(m.org.id, notebook, params))
@@ -184,7 +195,7 @@ def run(exports_dir: Path, mapping: Path | None, build_dir: Path, *, notebook: P
     orgs = discover(exports_dir, mapping)
     print(f"Portfolio of {len(orgs)} organisation(s) in {exports_dir}.", file=out, flush=True)
     members = prepare(orgs, build_dir, questions, min_group_size, weight_column, out)
-    write_pools(members, questions, confidence, min_organisations)
+    write_pools(members, questions, confidence, min_organisations, exports_dir / LEDGER_NAME, min_group_size)
     params = {"confidence": confidence, **(parameters or {})}
     shared = inputs_digest(DATA_DIR)
     results = execute(targets(members, notebook, params, min_group_size), build_dir, replace(options, update=False),

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .intervals import _check_confidence, wilson_interval
+from .intervals import check_confidence, wilson_interval
 
 QUALIFIER_CAVEATS = {
     "=": "",
@@ -91,7 +91,7 @@ def with_intervals(findings: pd.DataFrame, confidence: float = 0.95, assumed_n: 
     no interval unless ``assumed_n`` is given; an assumed base never exceeds the
     study's exact total (``study_n`` with qualifier ``=``, where the frame has it).
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     if assumed_n is not None and assumed_n < 0:
         raise ValueError(f"assumed_n must be positive or 0 for none, got {assumed_n!r}")
     out = findings.copy()

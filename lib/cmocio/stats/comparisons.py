@@ -12,7 +12,7 @@ import pandas as pd
 
 from .bases import (KNOWN_BASES, MINIMUM_BASES, QUALIFIER_CAVEATS, STUDY_SIZE_COLUMNS, _exact_total, base_caveat,
                     base_for)
-from .intervals import (_check_confidence, add_adjusted, bh_adjust, cohens_h, newcombe_interval, newcombe_pvalue,
+from .intervals import (check_confidence, add_adjusted, bh_adjust, cohens_h, newcombe_interval, newcombe_pvalue,
                         newcombe_pvalues)
 
 NEWCOMBE_METHOD = "Newcombe interval; p-value by inverting it"
@@ -76,7 +76,7 @@ def compare_pairs(findings: pd.DataFrame, column: str, a: object, b: object, key
     bound to cut the way it cannot is ``testable = False``, untested.
     Where several rows report the same figure, the first published (not derived) one is used.
     """
-    conf = _check_confidence(confidence)
+    conf = check_confidence(confidence)
     keys = list(keys)
     if "derived_from" in findings.columns:  # published rows before derived ones
         findings = findings.iloc[np.argsort(findings["derived_from"].notna().to_numpy(), kind="stable")]
@@ -195,7 +195,7 @@ def add_sensitivity(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
     * ``conclusion``: whether the result holds whatever the unknown bases are.
     Changes ``frame`` in place and returns it.
     """
-    alpha = 1 - _check_confidence(confidence)
+    alpha = 1 - check_confidence(confidence)
     m = len(frame)
     frame["break_even_n"] = pd.Series(np.full(m, np.nan), index=frame.index, dtype=float)
     frame["splits_significant"] = pd.Series(np.full(m, np.nan), index=frame.index, dtype=float)

@@ -20,7 +20,7 @@ from statsmodels.stats.proportion import (
 )
 
 
-def _check_confidence(confidence: float) -> float:
+def check_confidence(confidence: float) -> float:
     if not isinstance(confidence, (int, float)) or isinstance(confidence, bool) or not 0 < confidence < 1:
         raise ValueError(f"confidence must be a fraction between 0 and 1 (e.g. 0.95), got {confidence!r}")
     return float(confidence)
@@ -38,7 +38,7 @@ def wilson_interval(p: float, n: float, confidence: float = 0.95) -> tuple[float
     ``n`` may be fractional (a Kish effective sample size). Returns (low, high) as proportions.
     """
     _check_share(p)
-    alpha = 1 - _check_confidence(confidence)
+    alpha = 1 - check_confidence(confidence)
     if not n > 0:
         raise ValueError(f"n must be positive, got {n!r}")
     low, high = proportion_confint(p * n, n, alpha=alpha, method="wilson")
@@ -48,7 +48,7 @@ def wilson_interval(p: float, n: float, confidence: float = 0.95) -> tuple[float
 def newcombe_interval(p1: float, n1: float, p2: float, n2: float, confidence: float = 0.95) -> tuple[float, float]:
     """Newcombe hybrid score interval for the difference ``p1 - p2`` of two independent proportions."""
     _check_share(p1, "p1"), _check_share(p2, "p2")
-    alpha = 1 - _check_confidence(confidence)
+    alpha = 1 - check_confidence(confidence)
     if not (n1 > 0 and n2 > 0):
         raise ValueError(f"n1 and n2 must be positive, got {n1!r} and {n2!r}")
     low, high = confint_proportions_2indep(p1 * n1, n1, p2 * n2, n2, method="newcomb", compare="diff", alpha=alpha)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .intervals import _check_confidence
+from .intervals import check_confidence
 
 META_COLUMNS = ["family", "k", "studies", "pooled", "pooled_low", "pooled_high", "p_value", "tau2", "i2", "q",
                 "q_p_value", "fixed", "fixed_low", "fixed_high"]
@@ -49,7 +49,7 @@ def meta_analysis(effects: pd.DataFrame, by: str = "family", confidence: float =
     from scipy import stats as sps
     from statsmodels.stats.meta_analysis import combine_effects
 
-    _check_confidence(confidence)
+    check_confidence(confidence)
     rows = []
     if not effects.empty:
         if "study_id" in effects:

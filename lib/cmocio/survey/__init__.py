@@ -6,9 +6,11 @@ One module a job:
 * ``read``: survey-tool exports (Qualtrics, SurveyMonkey, Google Forms,
   Microsoft Forms, SPSS) and the plain layout, metadata never loaded;
 * ``mapping``: the analyst's mapping file and the conversion to canonical responses;
+* ``identifying``: whether a column's name or values identify a person, and how a message names a value;
+* ``weights``: which survey weights are usable (finite, 0 or more, not absurd);
 * ``responses``: reading and writing the canonical response file;
 * ``aggregation``: every figure at once, by question, wave, segment and function;
-* ``privacy``: the anonymity rule (minimum group, weights, no differencing, rounding);
+* ``privacy``: the anonymity rule, the disclosure audit, and the ledger of releases;
 * ``compare``: against the published figures, marketing against IT, wave against wave;
 * ``analysis``: one call from responses to the suppressed tables;
 * ``synthetic``: made-up respondents and the same people in every export layout;
@@ -23,12 +25,13 @@ from .compare import against_portfolio, benchmark, own_gaps, trend
 from .instrument import (ALL, EXAMPLE_PATH, FUNCTIONS, MAPPINGS_DIR, QUESTIONS_PATH, SURVEY_DIR, load_questions,
                          respondent_columns, segment_name)
 from .mapping import ConversionReport, Mapping, convert, load_mapping
-from .privacy import publishable, rounded, suppress
+from .privacy import HIDDEN, Ledger, ReleaseRefused, ledger_for, publishable, rounded, suppress
 from .read import open_export
 from .responses import load_responses, write_responses
 from .synthetic import synthetic_people, synthetic_responses, write_example, write_exports
 
-__all__ = ["ALL", "Analysis", "against_portfolio", "ConversionReport", "EXAMPLE_PATH", "FUNCTIONS", "MAPPINGS_DIR", "Mapping",
+__all__ = ["HIDDEN", "Ledger", "ReleaseRefused", "ledger_for", "ALL", "Analysis", "against_portfolio", "ConversionReport",
+           "EXAMPLE_PATH", "FUNCTIONS", "MAPPINGS_DIR", "Mapping",
            "QUESTIONS_PATH", "RESPONDENTS", "SURVEY_DIR", "analyse", "benchmark", "cells", "convert", "load_mapping",
            "load_questions", "load_responses", "open_export", "own_gaps", "publishable", "respondent_columns",
            "rounded", "segment_name", "shares", "suppress", "synthetic_people", "synthetic_responses", "trend",

@@ -22,13 +22,15 @@ import re
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from statsmodels.stats.proportion import proportion_confint
 
 from .. import stats
 from .instrument import ALL, FUNCTIONS, GROUPS, SEGMENT_PREFIX, WAVE_COLUMN, segment_columns
 
 RESPONDENTS = "respondents"
 CELL_KEYS = ["question_id", "wave", "dimension", "segment", "group"]
-SUM_COLUMNS = ["n_respondents", "n_answered", "weight_sum", "weight_sq_sum", "yes_weight", "max_weight"]
+SUM_COLUMNS = ["n_respondents", "n_answered", "n_yes", "weight_sum", "weight_sq_sum", "yes_weight", "max_weight",
+               "n_eff"]
 SHARE_COLUMNS = ["question_id", "metric", "wave", "dimension", "segment", "group", "n_respondents", "n_answered",
                  "n_missing", "percent", "n_eff", "ci_low", "ci_high", "suppressed", "reason"]
 
@@ -61,18 +63,21 @@ def cells(responses: pd.DataFrame, questions: pd.DataFrame, weighted: bool = Tru
     yes = np.column_stack([np.nan_to_num(values, nan=0.0), np.ones(n, "float32")])
     names = [*qids, RESPONDENTS]
     w = responses["weight"].to_numpy(dtype="float64") if weighted else np.ones(n)
+    scale = float(np.max(w)) if n and np.isfinite(w).all() and np.max(w) > 0 else 1.0
+    w = w / scale  # sums and squares of weights scaled to at most 1 never overflow; sums are scaled back below
     fn = np.where(responses["function"].to_numpy() == FUNCTIONS[0], 0, 1)
     waves = waves_of(responses)
-    wave_idx = (pd.Categorical(responses[WAVE_COLUMN].astype(str), categories=waves).codes
-                if WAVE_COLUMN in responses else np.zeros(n, int))
+    wave_idx = (pd.Categorical(responses[WAVE_COLUMN].astype(str), categories=waves).codes.astype(np.int64)
+                if WAVE_COLUMN in responses else np.zeros(n, np.int64))
     weighted_answers = w[:, None] * answered
     parts = []
     for seg_col in [None, *segment_columns(responses)]:
         if seg_col is None:
-            seg_values, seg_idx, dimension = [ALL], np.zeros(n, int), ""
+            seg_values, seg_idx, dimension = [ALL], np.zeros(n, np.int64), ""
         else:
             seg_values = _natural(pd.unique(responses[seg_col].astype(str)))
-            seg_idx = pd.Categorical(responses[seg_col].astype(str), categories=seg_values).codes
+            # int64: Categorical codes are int8 for up to 127 values, and wave x segment indices would wrap
+            seg_idx = pd.Categorical(responses[seg_col].astype(str), categories=seg_values).codes.astype(np.int64)
             dimension = seg_col[len(SEGMENT_PREFIX):]
         n_w, n_s = len(waves), len(seg_values)
         leaf = (wave_idx * n_s + seg_idx) * 2 + fn
@@ -85,6 +90,7 @@ def cells(responses: pd.DataFrame, questions: pd.DataFrame, weighted: bool = Tru
         sw = np.asarray(mw @ answered)
         sw2 = np.asarray(mw2 @ answered)
         syes = np.asarray(mw @ yes)
+        nyes = np.asarray(ones @ yes)
         order = np.argsort(leaf, kind="stable")
         sorted_leaf = leaf[order]
         starts = np.flatnonzero(np.r_[True, sorted_leaf[1:] != sorted_leaf[:-1]])
@@ -97,12 +103,16 @@ def cells(responses: pd.DataFrame, questions: pd.DataFrame, weighted: bool = Tru
             a = a.reshape(shape)
             return np.concatenate([a, how(a, axis=2, keepdims=True)], axis=2)  # group 'all' after the functions
 
-        stats_ = {
+        sw_t, sw2_t = with_total(sw, np.sum), with_total(sw2, np.sum)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # unscaled squares may overflow to inf
+            n_eff = np.where(sw2_t > 0, sw_t * sw_t / sw2_t, 0.0)  # Kish, from the scaled sums
+            stats_ = {
             "n_respondents": with_total(np.repeat(members[:, None], len(names), axis=1), np.sum),
-            "n_answered": with_total(count, np.sum), "weight_sum": with_total(sw, np.sum),
-            "weight_sq_sum": with_total(sw2, np.sum), "yes_weight": with_total(syes, np.sum),
-            "max_weight": with_total(maxw, np.max),
-        }
+                "n_answered": with_total(count, np.sum), "n_yes": with_total(nyes, np.sum),
+                "weight_sum": sw_t * scale, "weight_sq_sum": sw2_t * scale * scale,
+                "yes_weight": with_total(syes, np.sum) * scale, "max_weight": with_total(maxw, np.max) * scale,
+                "n_eff": n_eff,
+            }
         grid = np.meshgrid(np.arange(n_w), np.arange(n_s), np.arange(3), np.arange(len(names)), indexing="ij")
         frame = pd.DataFrame({
             "question_id": np.asarray(names, dtype=object)[grid[3].ravel()],
@@ -123,16 +133,19 @@ def shares(cells_: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     out = cells_.copy()
     sw = out["weight_sum"].to_numpy(float)
     sw2 = out["weight_sq_sum"].to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out["percent"] = np.where(sw > 0, (100 * out["yes_weight"].to_numpy(float) / sw).clip(0, 100), np.nan)
-        out["n_eff"] = np.where(sw2 > 0, sw * sw / sw2, 0.0)
+        if "n_eff" not in out:
+            out["n_eff"] = np.where(sw2 > 0, sw * sw / sw2, 0.0)
         out["max_share"] = np.where(sw > 0, out["max_weight"].to_numpy(float) / sw, np.nan)
     out["n_missing"] = out["n_respondents"] - out["n_answered"]
     low = np.full(len(out), np.nan)
     high = np.full(len(out), np.nan)
     ok = (out["n_eff"] > 0).to_numpy() & out["percent"].notna().to_numpy()
-    for i in np.flatnonzero(ok):
-        p = min(max(out["percent"].iat[i] / 100, 0.0), 1.0)
-        low[i], high[i] = stats.wilson_interval(p, out["n_eff"].iat[i], confidence)
+    if ok.any():  # the Wilson interval of every cell at once (the same formula as stats.wilson_interval)
+        n_eff = out["n_eff"].to_numpy(float)[ok]
+        p = np.clip(out["percent"].to_numpy(float)[ok] / 100, 0.0, 1.0)
+        low[ok], high[ok] = proportion_confint(p * n_eff, n_eff, alpha=1 - stats.check_confidence(confidence),
+                                               method="wilson")
     out["ci_low"], out["ci_high"] = 100 * low, 100 * high
     return out

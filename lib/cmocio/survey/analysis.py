@@ -64,10 +64,18 @@ class Analysis:
 
 
 def analyse(responses: pd.DataFrame, questions: pd.DataFrame, min_group_size: int = 5, confidence: float = 0.95,
-            weighted: bool = True) -> Analysis:
-    """Aggregate every cell, compute shares and intervals, and apply the anonymity rule."""
+            weighted: bool = True, ledger: privacy.Ledger | None = None, kind: str = "notebook") -> Analysis:
+    """Aggregate every cell, compute shares and intervals, and apply the anonymity rule.
+
+    With a ``ledger``, the release is checked against the survey's earlier ones
+    (:class:`cmocio.survey.privacy.ReleaseRefused` when it cannot pass) and recorded
+    as a release of ``kind`` (notebook, deck, portfolio page) before anything is shown.
+    """
     k = privacy.check_min_group_size(min_group_size)
-    cells = aggregation.cells(responses, questions, weighted)
-    table = privacy.suppress(aggregation.shares(cells, confidence), k)
+    cells = aggregation.shares(aggregation.cells(responses, questions, weighted), confidence)
+    forced = ledger.plan(cells, k, weighted) if ledger is not None else set()
+    table = privacy.suppress(cells, k, forced)
+    if ledger is not None:
+        ledger.record(cells, table, k, weighted, kind)
     waves = aggregation.waves_of(responses) if not responses.empty else [ALL]
     return Analysis(table, waves, k, confidence)

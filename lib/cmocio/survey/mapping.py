@@ -25,7 +25,9 @@ import pandas as pd
 
 from ..errors import DataValidationError, Problem
 from .instrument import FUNCTIONS, SEGMENT_PREFIX, WAVE_COLUMN
-from .read import IDENTIFYING, KINDS, NUMBER, ExportColumns, ExportHeader, open_export, read_columns
+from .identifying import breakdown_problem, email_ids, identifying_name, repeated_ids, safe_value
+from .read import KINDS, NUMBER, ExportColumns, ExportHeader, open_export, read_columns
+from .weights import parse_weights, weight_problems
 
 #: Answer scales a mapping can name with ``scale:``. Codes assume the scale runs from the negative end (1) up.
 SCALES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -42,7 +44,6 @@ DEFAULT_NOT_ANSWERED = ("Don't know", "Prefer not to say", "Not applicable", "N/
 #: A segment with more distinct values than this is refused: it looks like free text or an id.
 MAX_SEGMENT_VALUES = 50
 MAX_SEGMENT_CHARS = 60
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _KEYS = {"format", "encoding", "respondent_id", "function", "weight", "segments", "wave", "scale", "yes", "no",
          "not_answered", "questions"}
 
@@ -55,32 +56,6 @@ def norm(value: object) -> str:
         if f.is_integer():
             return str(int(f))
     return s
-
-
-def repeated_ids(ids: np.ndarray, blank: np.ndarray, limit: int) -> list[tuple[int, int]]:
-    """(position, position of its first occurrence) for the first ``limit`` repeats of a non-blank id."""
-    s = pd.Series(ids)
-    repeats = np.flatnonzero(s.duplicated(keep="first").to_numpy() & ~blank)[:limit]
-    if not len(repeats):
-        return []
-    firsts = s[~s.duplicated(keep="first")]
-    first_of = pd.Series(firsts.index, index=firsts.to_numpy())
-    return [(int(i), int(first_of[ids[i]])) for i in repeats]
-
-
-def email_ids(values) -> bool:
-    """True when ids look like e-mail addresses (the first thousand distinct values are looked at)."""
-    return any(_EMAIL.fullmatch(str(v)) for v in list(values)[:1000])
-
-
-def safe_value(value: object) -> str:
-    """A value quoted for an error message, unless it could be an e-mail address or free text."""
-    s = str(value)
-    if _EMAIL.search(s):
-        return "an e-mail address (not shown)"
-    if len(s) > 40:
-        return f"a text of {len(s)} characters (not shown)"
-    return repr(s)
 
 
 @dataclass(frozen=True)
@@ -249,9 +224,11 @@ def load_mapping(path: str | os.PathLike, questions: pd.DataFrame) -> Mapping:
         rid = rid.get("column")
     used = [(f"questions.{r.question_id}", r.column) for r in rules] + [(f"segments.{k}", v) for k, v in seg.items()]
     used += [("weight", weight), ("wave", wave_column), ("function", fn_col or None)]
+    used += [(f"segments.{k}", k) for k in seg]  # the name becomes the canonical column segment_<name>
     for key, col in used:
-        if col and col in IDENTIFYING:
-            bad(key, f"column {col!r} identifies a person or a place and cannot be a question, segment, weight, "
+        why = col and identifying_name(str(col), question=key.startswith("questions."))
+        if why:
+            bad(key, f"{col!r} identifies a person or a place ({why}) and cannot be a question, segment, weight, "
                      "wave or function")
     if problems:
         raise DataValidationError(problems, "mapping file")
@@ -317,13 +294,14 @@ def _place(cat: pd.Categorical, lookup: dict[str, int], labels: dict[str, str] |
     return out
 
 
-def _unplaced(cols: ExportColumns, column: str, placed: np.ndarray, what: str, problems: list[Problem]) -> None:
+def _unplaced(cols: ExportColumns, column: str, placed: np.ndarray, what: str, problems: list[Problem],
+              known: frozenset[str]) -> None:
+    """Name each row whose value the mapping does not place; a value is quoted only if a code or a known label."""
     rows = np.flatnonzero(placed == -2)
     cat = cols.values[column]
     for i in rows[:20]:
-        value = cat[i]
         problems.append(Problem(str(cols.header.path), int(cols.row_number(i)), column,
-                                f"value {safe_value(value)} is not placed by the mapping ({what})", "row"))
+                                f"{safe_value(cat[i], known)} is not placed by the mapping ({what})", "row"))
     if len(rows) > 20:
         problems.append(Problem(str(cols.header.path), None, column,
                                 f"... and {len(rows) - 20} more rows with values the mapping does not place", "row"))
@@ -342,8 +320,11 @@ def convert(export: str | os.PathLike, mapping: Mapping, questions: pd.DataFrame
     warnings: list[str] = []
     # function
     lookup = {**{v: 0 for v in mapping.marketing}, **{v: 1 for v in mapping.it}, **{v: 2 for v in mapping.other}}
+    scales = [v for scale in SCALES.values() for vs in scale.values() for v in vs] + list(DEFAULT_NOT_ANSWERED)
+    known = frozenset({*lookup, *map(norm, scales), *(v for r in mapping.questions for v in (*r.yes, *r.no,
+                                                                                          *r.not_answered))})
     fn = _place(cols.values[mapping.function_column], lookup, cols.labels.get(mapping.function_column))
-    _unplaced(cols, mapping.function_column, fn, "function: marketing, it or other", problems)
+    _unplaced(cols, mapping.function_column, fn, "function: marketing, it or other", problems, known)
     keep = fn != 2
     # respondent id: duplicates and e-mail addresses, never written
     if mapping.respondent_id:
@@ -359,14 +340,10 @@ def convert(export: str | os.PathLike, mapping: Mapping, questions: pd.DataFrame
             warnings.append(f"column {mapping.respondent_id!r} holds e-mail addresses; use a pseudonymous id "
                             "(the ids are used only to find duplicates and are never written)")
     # weight
-    weight = np.ones(n)
+    weight = parse_weights(cols.values[mapping.weight]) if mapping.weight else np.ones(n)
     if mapping.weight:
-        w_cat = cols.values[mapping.weight]
-        w_num = pd.to_numeric(pd.Series(np.asarray(w_cat.categories, dtype=object)), errors="coerce").to_numpy(float)
-        weight = w_num[np.asarray(w_cat.codes)] if n else weight
-        for mask, message in ((np.isnan(weight), "is not a number"), (np.isinf(weight), "is infinite"),
-                              (weight < 0, "is negative; weights must be 0 or more")):
-            for i in np.flatnonzero(mask & keep)[:20]:
+        for mask, message in weight_problems(weight, keep):
+            for i in np.flatnonzero(mask)[:20]:
                 problems.append(Problem(path, int(cols.row_number(i)), mapping.weight, message, "row"))
     # segments and wave
     extra: dict[str, np.ndarray] = {}
@@ -375,18 +352,17 @@ def convert(export: str | os.PathLike, mapping: Mapping, questions: pd.DataFrame
         given, spss = mapping.segment_labels.get(name, {}), cols.labels.get(col, {})
         cats = [given.get(norm(c), spss.get(str(c), str(c))) for c in cat.categories]
         cats = [re.sub(r"\s+", " ", c).strip() or "(not stated)" for c in cats]
-        if len(set(cats)) > MAX_SEGMENT_VALUES:
-            problems.append(Problem(path, None, col, f"has {len(set(cats))} distinct values; a segment may have at "
-                                    f"most {MAX_SEGMENT_VALUES} (is it free text or an id?)", "row"))
-        elif any(len(c) > MAX_SEGMENT_CHARS or _EMAIL.search(c) for c in cats):
-            problems.append(Problem(path, None, col, "has values longer than a category label or holding an e-mail "
-                                    "address; a segment must be a short category such as a business unit", "row"))
+        why = breakdown_problem(cats, cat.codes, keep, "segment", MAX_SEGMENT_VALUES, MAX_SEGMENT_CHARS)
+        problems += [Problem(path, None, col, why, "row")] if why else []
         extra[SEGMENT_PREFIX + name] = np.asarray(cats, dtype=object)[np.asarray(cat.codes)]
     if mapping.wave_column:
         cat = cols.values[mapping.wave_column]
-        waves = np.asarray([str(c).strip() for c in cat.categories], dtype=object)[np.asarray(cat.codes)]
+        cats = [str(c).strip() for c in cat.categories]
+        waves = np.asarray(cats, dtype=object)[np.asarray(cat.codes)]
         for i in np.flatnonzero((waves == "") & keep)[:20]:
             problems.append(Problem(path, int(cols.row_number(i)), mapping.wave_column, "is blank", "row"))
+        why = breakdown_problem(cats, cat.codes, keep, "wave", MAX_SEGMENT_VALUES, MAX_SEGMENT_CHARS)
+        problems += [Problem(path, None, mapping.wave_column, why, "row")] if why else []
         extra[WAVE_COLUMN] = waves
     elif mapping.wave_value:
         extra[WAVE_COLUMN] = np.full(n, mapping.wave_value, dtype=object)
@@ -397,7 +373,7 @@ def convert(export: str | os.PathLike, mapping: Mapping, questions: pd.DataFrame
         lookup = {**{v: 1 for v in rule.yes}, **{v: 0 for v in rule.no}, **{v: -1 for v in rule.not_answered}}
         placed = _place(cols.values[rule.column], lookup, cols.labels.get(rule.column))
         placed[~keep] = -1
-        _unplaced(cols, rule.column, placed, f"yes, no or not answered of {rule.question_id}", problems)
+        _unplaced(cols, rule.column, placed, f"yes, no or not answered of {rule.question_id}", problems, known)
         kept = placed[keep]
         counts.append((rule.question_id, rule.column, int((kept == 1).sum()), int((kept == 0).sum()),
                        int((kept == -1).sum())))

@@ -21,8 +21,10 @@ import pandas as pd
 from ..errors import DataValidationError, Problem
 from ..files import atomic_write_text
 from .instrument import FUNCTIONS, ID_COLUMNS, SEGMENT_PREFIX, WAVE_COLUMN, segment_columns
-from .mapping import convert, email_ids, load_mapping, norm, repeated_ids
+from .identifying import breakdown_problem, email_ids, identifying_name, repeated_ids
+from .mapping import MAX_SEGMENT_CHARS, MAX_SEGMENT_VALUES, convert, load_mapping, norm
 from .read import open_export, read_columns
+from .weights import parse_weights, weight_problems
 
 MAX_LISTED = 50
 _ANSWERS = {"1": 1, "0": 0, "yes": 1, "no": 0, "true": 1, "false": 0, "": -1}
@@ -73,6 +75,11 @@ def _check_plain(header, questions: pd.DataFrame, weight_column: str) -> pd.Data
         if col not in columns:
             problems.append(Problem(p, 1, col, "required column is missing from the header"))
     known = set(needed) | set(qids) | set(segments) | {WAVE_COLUMN} | ({"weight"} if not weight_column else set())
+    for col in segments:
+        why = identifying_name(col[len(SEGMENT_PREFIX):])
+        if why:
+            problems.append(Problem(p, 1, col, f"identifies a person or a place ({why}); a segment must be a "
+                                               "category such as segment_business_unit"))
     for col in columns:
         if col not in known:
             problems.append(Problem(p, 1, col, f"is not a question of questions.csv, a wave or a segment_ column "
@@ -101,6 +108,13 @@ def _check_plain(header, questions: pd.DataFrame, weight_column: str) -> pd.Data
         cats = np.asarray([str(c).strip() for c in cat.categories], dtype=object)
         return cats[np.asarray(cat.codes)] if cols.n_rows else np.asarray([], dtype=object)
 
+    def breakdown(col: str, role: str, blank: str) -> None:
+        cat = by_name[col]
+        labels = [str(c).strip() or blank for c in cat.categories]
+        why = breakdown_problem(labels, cat.codes, None, role, MAX_SEGMENT_VALUES, MAX_SEGMENT_CHARS)
+        if why:
+            problems.append(Problem(p, None, col, why))
+
     if header.columns and header.columns[-1].strip() == "":
         trailing = as_text("")
         report(trailing != "", "(unnamed last column)", "has a value under an empty header")
@@ -111,12 +125,9 @@ def _check_plain(header, questions: pd.DataFrame, weight_column: str) -> pd.Data
     fn = np.asarray([s.lower() for s in as_text("function")], dtype=object)
     report(~np.isin(fn, FUNCTIONS), "function", "is not a known function (use marketing or it)")
     if weight_column:
-        raw = pd.to_numeric(pd.Series(as_text(weight_column)).str.replace(",", ".", regex=False)
-                            if header.delimiter == ";" else pd.Series(as_text(weight_column)), errors="coerce")
-        w = raw.to_numpy(dtype=float)
-        report(np.isnan(w), weight_column, "is not a number")
-        report(np.isinf(w), weight_column, "is infinite; weights must be finite")
-        report(w < 0, weight_column, "is negative; weights must be 0 or more")
+        w = parse_weights(by_name[weight_column], decimal_comma=header.delimiter == ";")
+        for mask, message in weight_problems(w):
+            report(mask, weight_column, message)
     else:
         w = np.ones(cols.n_rows)
     answers = {}
@@ -130,9 +141,11 @@ def _check_plain(header, questions: pd.DataFrame, weight_column: str) -> pd.Data
     if WAVE_COLUMN in by_name:
         waves = as_text(WAVE_COLUMN)
         report(waves == "", WAVE_COLUMN, "is blank; every respondent needs a wave when the column is present")
+        breakdown(WAVE_COLUMN, "wave", "")
         extra[WAVE_COLUMN] = waves
     for s in segments:
         vals = as_text(s)
+        breakdown(s, "segment", "(not stated)")
         extra[s] = np.where(vals == "", "(not stated)", vals)
     if problems:
         raise DataValidationError(problems, "responses file")

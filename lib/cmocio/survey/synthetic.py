@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .identifying import CONTACT_FIELDS
 from .instrument import EXAMPLE_PATH, load_questions
 
 AGREE = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree", "Don't know")
@@ -170,26 +171,33 @@ def write_qualtrics(people: pd.DataFrame, questions: pd.DataFrame, path: str | o
     return path
 
 
-def _surveymonkey_rows(people: pd.DataFrame, questions: pd.DataFrame) -> list[list[object]]:
+def _surveymonkey_rows(people: pd.DataFrame, questions: pd.DataFrame, contact: bool = False) -> list[list[object]]:
     statements = _statements(questions)
     row1 = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name",
             "Last Name", "Custom Data 1", FUNCTION_Q, UNIT_Q, REGION_Q, MATRIX_Q] + [""] * (len(statements) - 1)
-    row1 += [COMMENT_Q]
+    row1 += [COMMENT_Q] + (["Contact information"] + [""] * (len(CONTACT_FIELDS) - 1) if contact else [])
     row2 = [""] * 9 + ["Response", "Response", "Response"] + statements + ["Open-Ended Response"]
+    row2 += list(CONTACT_FIELDS) if contact else []
     out = [row1, row2]
     fmt = "%m/%d/%Y %I:%M:%S %p"
     for i, r in enumerate(people.itertuples(index=False)):
         d = r._asdict()
+        card = [f"{d['first_name']} {d['last_name']}", "Example Ltd", f"{i + 1} Sample Street", "", "Exampletown",
+                "", "EX1 1AA", "United Kingdom", d["email"], f"+44 20 7946 {i:04d}"] if contact else []
         out.append([114000000000 + 7919 * i, 431000123, d["start"].strftime(fmt), d["end"].strftime(fmt), d["ip"],
                     "", "", "", "", d["function"], d["unit"], d["region"],
-                    *[d[q] for q in questions["question_id"]], d["comment"]])
+                    *[d[q] for q in questions["question_id"]], d["comment"], *card])
     return out
 
 
-def write_surveymonkey_csv(people: pd.DataFrame, questions: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """SurveyMonkey 'All individual responses' CSV: two header rows, question text over its answer columns."""
+def write_surveymonkey_csv(people: pd.DataFrame, questions: pd.DataFrame, path: str | os.PathLike,
+                           contact: bool = False) -> Path:
+    """SurveyMonkey 'All individual responses' CSV: two header rows, question text over its answer columns.
+
+    ``contact``: the survey ends with a contact-information question (name, company, address, e-mail, phone).
+    """
     buf = io.StringIO(newline="")
-    csv.writer(buf, lineterminator="\r\n").writerows(_surveymonkey_rows(people, questions))
+    csv.writer(buf, lineterminator="\r\n").writerows(_surveymonkey_rows(people, questions, contact))
     path = Path(path)
     path.write_bytes(buf.getvalue().encode("utf-8"))
     return path

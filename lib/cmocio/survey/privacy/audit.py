@@ -1,0 +1,237 @@
+"""The disclosure audit: what an analyst holding only the published figures can prove about a hidden one.
+
+The attacker this audit models knows, for one question and wave:
+
+* every shown figure *exactly* (its yes count, no count and blanks: more than
+  rounded shares and intervals reveal, so the audit errs on the safe side);
+* every shown group size;
+* that parts add up to their totals (marketing + IT = everyone, in every
+  segment; the segments of a breakdown add up to the whole, for each group);
+* that no count is negative (a count lies between 0 and its group's size).
+
+For every hidden figure the audit finds, by linear programming (HiGHS), the
+smallest and largest value of each of its counts that is consistent with all of
+that, as statistical agencies do for tables (τ-ARGUS, sdcTable). A hidden
+figure is *protected* when its feasible range
+
+* never pins a count: its yes count and its no count (and, where the group's
+  size is hidden too, how many answered and how many are in it) can each take
+  at least two values one apart;
+* never pins the group to unanimity: it may contain at least one yes and at
+  least one no.
+
+The decision uses only what is published, so it is the same whatever the
+hidden people answered. To keep the number of linear programs small, a
+range is first checked against a few points known to be feasible (the true
+counts, and the optima of summed objectives); only the facts those points
+leave open get a linear program of their own.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+TOL = 1e-6
+_SOLVER = threading.local()
+
+
+@dataclass
+class Grid:
+    """The cells of one wave (the same for every question) and the sums that tie them."""
+
+    keys: list[tuple[str, str, str]]  # (dimension, segment, group)
+    relations: list[tuple[list[int], int]]  # (parts, total), as positions in ``keys``
+    touching: list[list[int]] = field(default_factory=list)  # relations each cell is in
+
+    def __post_init__(self) -> None:
+        self.touching = [[] for _ in self.keys]
+        for r, (parts, total) in enumerate(self.relations):
+            for c in (*parts, total):
+                self.touching[c].append(r)
+
+    def neighbours(self, cell: int) -> list[int]:
+        """Every cell that shares a relation with ``cell``."""
+        out: dict[int, None] = {}
+        for r in self.touching[cell]:
+            parts, total = self.relations[r]
+            for c in (*parts, total):
+                if c != cell:
+                    out[c] = None
+        return list(out)
+
+
+def _highs():
+    """A HiGHS instance for this thread, created once with its banner silenced (it writes to file descriptor 1)."""
+    h = getattr(_SOLVER, "h", None)
+    if h is None:
+        import highspy
+
+        fd = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            h = highspy.Highs()
+        finally:
+            os.dup2(fd, 1)
+            os.close(fd)
+            os.close(devnull)
+        h.setOptionValue("output_flag", False)
+        _SOLVER.h = h
+    return h
+
+
+class Polytope:
+    """{x >= 0 : A x = b}: the values of the hidden counts an attacker cannot rule out."""
+
+    def __init__(self, n_vars: int, rows: list[dict[int, float]], rhs: list[float]):
+        import highspy
+
+        self.n = n_vars
+        self.h = h = _highs()
+        h.clearModel()
+        h.addVars(n_vars, np.zeros(n_vars), np.full(n_vars, highspy.kHighsInf))
+        if rows:
+            r = [i for i, row in enumerate(rows) for _ in row]
+            c = [j for row in rows for j in row]
+            v = [x for row in rows for x in row.values()]
+            a = sparse.coo_matrix((v, (r, c)), shape=(len(rows), n_vars)).tocsr()  # duplicates are summed
+            a.eliminate_zeros()
+            b = np.asarray(rhs, dtype=float)
+            h.addRows(len(rows), b, b, a.nnz, a.indptr[:-1].astype(np.int32), a.indices.astype(np.int32),
+                      a.data.astype(float))
+        self._idx = np.arange(n_vars, dtype=np.int32)
+
+    def optimum(self, c: np.ndarray, maximise: bool) -> tuple[float, np.ndarray | None]:
+        """Best value of c·x and a point reaching it (``inf`` and ``None`` when unbounded)."""
+        import highspy
+
+        h = self.h
+        h.changeColsCost(self.n, self._idx, np.asarray(c, dtype=float))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize)
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            x = np.asarray(h.getSolution().col_value, dtype=float)
+            return float(c @ x), x
+        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            return (np.inf if maximise else -np.inf), None
+        raise RuntimeError(f"the disclosure audit's linear program failed ({h.modelStatusToString(status)})")
+
+
+@dataclass
+class Fact:
+    """A fact about one hidden cell that must stay unproven: ``c·x`` takes two values one apart, or reaches 1."""
+
+    cell: int
+    c: np.ndarray
+    truth: float
+    kind: str  # "width" or "reach"
+
+
+def unprotected(poly: Polytope, facts: list[Fact], truth: np.ndarray, objectives: list[np.ndarray]) -> list[int]:
+    """Cells with a fact the attacker can prove: a pinned count or a unanimous group."""
+    if not facts:
+        return []
+    points = [truth]
+    for obj in objectives:
+        for maximise in (True, False):
+            _, x = poly.optimum(obj, maximise)
+            if x is not None:
+                points.append(x)
+    pts = np.vstack(points)
+    coef = np.vstack([f.c for f in facts])
+    values = coef @ pts.T  # facts x points
+    truths = np.array([f.truth for f in facts])
+    width = np.array([f.kind == "width" for f in facts])
+    ok = np.where(width, (np.abs(values - truths[:, None]) >= 1 - TOL).any(axis=1), (values >= 1 - TOL).any(axis=1))
+    failed: dict[int, None] = {}
+    for i in np.flatnonzero(~ok):
+        f = facts[i]
+        if f.cell in failed:
+            continue
+        hi, _ = poly.optimum(f.c, True)
+        if f.kind == "reach":
+            if hi < 1 - TOL:
+                failed[f.cell] = None
+            continue
+        if hi >= f.truth + 1 - TOL:
+            continue
+        lo, _ = poly.optimum(f.c, False)
+        if lo > f.truth - 1 + TOL:
+            failed[f.cell] = None
+    return sorted(failed)
+
+
+def _relation_rows(grid: Grid, hidden: np.ndarray, var_of: dict[int, int], known: np.ndarray
+                   ) -> tuple[list[dict[int, float]], list[float]]:
+    """Rows of ``parts - total = 0`` over the hidden cells, shown values moved to the right-hand side."""
+    rows, rhs = [], []
+    for parts, total in grid.relations:
+        cells = [(c, 1.0) for c in parts] + [(total, -1.0)]
+        if not any(hidden[c] for c, _ in cells):
+            continue
+        row: dict[int, float] = {}
+        b = 0.0
+        for c, coef in cells:
+            if hidden[c]:
+                row[var_of[c]] = row.get(var_of[c], 0.0) + coef
+            else:
+                b -= coef * known[c]
+        rows.append(row)
+        rhs.append(b)
+    return rows, rhs
+
+
+def exposed_sizes(grid: Grid, hidden: np.ndarray, members: np.ndarray) -> list[int]:
+    """Hidden group sizes an attacker can pin from the shown ones."""
+    cells = np.flatnonzero(hidden)
+    if not len(cells):
+        return []
+    var_of = {int(c): i for i, c in enumerate(cells)}
+    rows, rhs = _relation_rows(grid, hidden, var_of, members)
+    poly = Polytope(len(cells), rows, rhs)
+    n = len(cells)
+    facts = [Fact(int(c), np.eye(1, n, i).ravel(), float(members[c]), "width") for i, c in enumerate(cells)]
+    return unprotected(poly, facts, members[cells].astype(float), [np.ones(n)])
+
+
+def exposed_answers(grid: Grid, hidden: np.ndarray, size_hidden: np.ndarray, members: np.ndarray, yes: np.ndarray,
+                    no: np.ndarray) -> list[int]:
+    """Hidden figures of one question an attacker can pin: yes, no or answered counts, or a unanimous group.
+
+    ``size_hidden`` marks cells whose group size is hidden too; the others' sizes are known to the attacker.
+    """
+    cells = np.flatnonzero(hidden)
+    if not len(cells):
+        return []
+    blank = members - yes - no
+    h = len(cells)
+    var_of = {int(c): i for i, c in enumerate(cells)}  # yes: i, no: h + i, blank: 2h + i
+    rows, rhs = [], []
+    for offset, known in ((0, yes), (h, no), (2 * h, blank)):
+        r, b = _relation_rows(grid, hidden, {c: v + offset for c, v in var_of.items()}, known)
+        rows += r
+        rhs += b
+    for c, i in var_of.items():
+        if not size_hidden[c]:
+            rows.append({i: 1.0, h + i: 1.0, 2 * h + i: 1.0})
+            rhs.append(float(members[c]))
+    poly = Polytope(3 * h, rows, rhs)
+    truth = np.concatenate([yes[cells], no[cells], blank[cells]]).astype(float)
+    facts = []
+    for c, i in var_of.items():
+        y = np.zeros(3 * h)
+        y[i] = 1
+        n = np.zeros(3 * h)
+        n[h + i] = 1
+        facts += [Fact(c, y, float(yes[c]), "width"), Fact(c, n, float(no[c]), "width"), Fact(c, y, 0.0, "reach"),
+                  Fact(c, n, 0.0, "reach")]
+        if size_hidden[c]:  # where the group's size is shown, how many answered is no more private than the size
+            facts.append(Fact(c, y + n, float(yes[c] + no[c]), "width"))
+    blocks = [np.concatenate([np.ones(h) * (j == k) for k in range(3)]) for j in range(3)]
+    return unprotected(poly, facts, truth, blocks)

@@ -1,0 +1,212 @@
+"""The disclosure ledger: every release of a survey's figures, so that the difference of two releases reveals nothing.
+
+A release is anything that shows an organisation's own figures: a notebook run,
+a deck and workbook, a portfolio page. Two releases of the same survey can give
+away what each hides on its own: one at ``min_group_size`` 5 and one at 6, or
+one before and one after somebody left, differ by exactly the hidden people.
+So every release is recorded, and a new one is checked against the earlier ones:
+
+* **The threshold is fixed at the first release.** A lower one later is
+  refused; a stricter one hides at least what the first release hid.
+* **The same data** (the same counts and weights in a wave) released again
+  hides at least what any earlier release of it hid, so it shows nothing new.
+* **Changed data** (responses added, removed or reweighted in a wave that was
+  already released) is released only if at least ``min_group_size`` respondents
+  changed in the wave as a whole; otherwise the release is refused, with what to
+  do (wait for more responses, or release them as a new wave). When enough
+  changed, every figure hidden before stays hidden, and so does every figure
+  that changed by fewer than ``min_group_size`` people.
+
+The ledger is a JSON-lines file kept with the survey's data (by default beside
+the responses file: :func:`default_ledger_path`), never in an output folder, so
+runs into different output folders are checked together. Each line holds the
+settings, a digest of each wave's counts and, per group, its counts and weight
+sums, which the checks compare: group-level counts, never a respondent's answer,
+id or text. Keep it with the export; do not hand it out. Lines are only ever
+added, atomically, under a lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+
+from ...files import atomic_write_text
+from ..aggregation import CELL_KEYS, RESPONDENTS
+from ..instrument import ALL
+
+LEDGER_NAME = "cmocio-disclosure-ledger.jsonl"
+_COUNTS = ["n_respondents", "n_answered", "n_yes"]
+_WEIGHTS = ["weight_sum", "yes_weight"]
+
+
+class ReleaseRefused(ValueError):
+    """A release that would reveal, together with an earlier one, what either hides."""
+
+
+def default_ledger_path(responses_path: str | os.PathLike) -> Path:
+    """Where a survey's ledger lives unless told otherwise: beside its responses file."""
+    return Path(responses_path).resolve().parent / LEDGER_NAME
+
+
+def ledger_for(responses_path: str | os.PathLike, ledger_path: str | os.PathLike = "", survey: str = ""
+               ) -> Ledger | None:
+    """The ledger a release of ``responses_path`` is checked against and recorded in (None for made-up data).
+
+    ``ledger_path`` empty means :func:`default_ledger_path`; ``survey`` empty means the
+    responses file's name, so each export kept in one folder is its own survey.
+    """
+    if not responses_path:
+        return None
+    path = Path(ledger_path) if ledger_path else default_ledger_path(responses_path)
+    return Ledger(path, survey or Path(responses_path).stem)
+
+
+def _cells(table: pd.DataFrame) -> dict[str, dict[tuple, list]]:
+    """wave -> cell key (question, dimension, segment, group) -> [members, answered, yes, weight sum, yes weight]."""
+    out: dict[str, dict[tuple, list]] = {}
+    cols = [table[c].to_numpy(float) for c in _COUNTS + _WEIGHTS]
+    for i, (q, w, d, s, g) in enumerate(zip(*(table[c] for c in CELL_KEYS))):
+        out.setdefault(str(w), {})[(str(q), str(d), str(s), str(g))] = [
+            *(int(round(c[i])) for c in cols[:3]), float(f"{cols[3][i]:.12g}"), float(f"{cols[4][i]:.12g}")]
+    return out
+
+
+def _digest(cells: dict[tuple, list]) -> str:
+    h = hashlib.sha256()
+    for key in sorted(cells):
+        h.update(json.dumps([*key, *cells[key]]).encode())
+    return h.hexdigest()
+
+
+def _changed(old: dict[tuple, list], new: dict[tuple, list]) -> dict[tuple, int]:
+    """Per cell, the fewest respondents whose joining, leaving or reweighting explains the difference."""
+    out = {}
+    for key in set(old) | set(new):
+        a, b = old.get(key, [0, 0, 0, 0.0, 0.0]), new.get(key, [0, 0, 0, 0.0, 0.0])
+        yes, no, blank = b[2] - a[2], (b[1] - b[2]) - (a[1] - a[2]), (b[0] - b[1]) - (a[0] - a[1])
+        d = max(abs(yes), abs(no), abs(blank))
+        if d == 0 and not np.allclose(a[3:], b[3:], rtol=1e-9, atol=0):
+            d = 1  # the same people, reweighted: at least one changed
+        out[key] = d
+    return out
+
+
+@dataclass
+class Ledger:
+    """The releases of one survey (``survey``) recorded in the file at ``path``."""
+
+    path: Path
+    survey: str
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _lines(self) -> list[str]:
+        if not self.path.is_file():
+            return []
+        return [line for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    def releases(self) -> list[dict]:
+        """The recorded releases of this survey, oldest first."""
+        out = []
+        for n, line in enumerate(self._lines(), 1):
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                raise ReleaseRefused(f"{self.path.name}, line {n}: is not a ledger record; the ledger was edited by "
+                                     "hand. Restore it from a backup; releases cannot be checked without it") from None
+            if rec.get("survey") == self.survey:
+                out.append(rec)
+        return out
+
+    def plan(self, table: pd.DataFrame, min_group_size: int, weighted: bool) -> set[tuple]:
+        """Cells (``question_id, wave, dimension, segment, group``) a new release must hide; refuses an unsafe one.
+
+        ``table``: every cell's counts before suppression (:func:`cmocio.survey.aggregation.shares`).
+        """
+        earlier = self.releases()
+        if not earlier:
+            return set()
+        first = earlier[0]
+        k0, since = int(first["min_group_size"]), first["time"][:10]
+        if min_group_size < k0:
+            raise ReleaseRefused(
+                f"survey {self.survey!r} was first released on {since} with min_group_size {k0}; its threshold is "
+                f"fixed then, and a release at {min_group_size} would show figures that one hid. Use "
+                f"min_group_size {k0} or more (ledger: {self.path})")
+        if bool(first["weighted"]) != bool(weighted):
+            said = "with weights" if first["weighted"] else "without weights"
+            raise ReleaseRefused(
+                f"survey {self.survey!r} was first released {said} on {since}; a release "
+                f"{'without' if first['weighted'] else 'with'} them would show the hidden groups by difference. "
+                f"Run it {said} (ledger: {self.path})")
+        forced: set[tuple] = set()
+        for wave, cells in _cells(table).items():
+            digest = _digest(cells)
+            for rec in earlier:
+                old = rec["waves"].get(wave)
+                if old is None:
+                    continue
+                forced |= {(q, wave, d, s, g) for q, d, s, g in old["hidden"]}
+                if old["digest"] == digest:
+                    continue
+                changed = _changed({tuple(c[:4]): c[4:] for c in old["cells"]}, cells)
+                overall = changed.get((RESPONDENTS, "", ALL, ALL), 0)
+                if 0 < overall < min_group_size:
+                    raise ReleaseRefused(
+                        f"wave {wave!r} of survey {self.survey!r} was released on {rec['time'][:10]}, and fewer than "
+                        f"{min_group_size} respondents have joined, left or been reweighted since: the difference "
+                        f"between the two releases would show their answers. Wait until at least {min_group_size} "
+                        "more have answered, or release the new responses as a new wave (a new wave value)")
+                forced |= {(q, wave, d, s, g) for (q, d, s, g), n in changed.items() if 0 < n < min_group_size}
+        return forced
+
+    def record(self, table: pd.DataFrame, suppressed: pd.DataFrame, min_group_size: int, weighted: bool,
+               kind: str) -> bool:
+        """Append this release (unless an identical one is recorded); True when a line was added."""
+        cells = _cells(table)
+        hidden = suppressed.loc[suppressed["suppressed"].astype(bool), CELL_KEYS]
+        waves = {}
+        for wave, by_cell in cells.items():
+            mine = hidden[hidden["wave"].astype(str) == wave]
+            waves[wave] = {"digest": _digest(by_cell),
+                           "hidden": sorted([str(q), str(d), str(s), str(g)] for q, d, s, g in
+                                            zip(mine["question_id"], mine["dimension"], mine["segment"],
+                                                mine["group"])),
+                           "cells": [[*key, *vals] for key, vals in sorted(by_cell.items())]}
+        return self.append({"survey": self.survey, "kind": kind, "min_group_size": int(min_group_size),
+                            "weighted": bool(weighted), "waves": waves})
+
+    def append(self, record: dict) -> bool:
+        """Add ``record`` with the time, atomically and under a lock, unless the same release is recorded."""
+        with self._locked():
+            lines = self._lines()
+            for line in lines:
+                old = json.loads(line)
+                if {k: v for k, v in old.items() if k not in ("time", "kind")} == \
+                        {k: v for k, v in record.items() if k != "kind"}:
+                    return False
+            record = {**record, "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            atomic_write_text(self.path, "".join(f"{line}\n" for line in lines) + json.dumps(record) + "\n")
+        return True

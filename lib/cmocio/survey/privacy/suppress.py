@@ -1,0 +1,178 @@
+"""Which figures are hidden: the minimum-group rule, then complementary suppression until the audit passes.
+
+Each wave is handled on its own (waves are never pooled, so no sum runs across
+them), in two steps:
+
+1. **Group sizes.** A group whose members fail the rule (:mod:`.rule`) is
+   hidden, in every question. Further groups are hidden until no hidden size
+   can be pinned from the shown ones (:func:`.audit.exposed_sizes`).
+2. **Each question.** A group whose answerers fail the rule is hidden for that
+   question as well. Further figures are hidden until the attacker of
+   :mod:`.audit` can pin no hidden count and prove no hidden group unanimous.
+
+Each step first applies the cheap rules that settle most tables (in every sum,
+either nothing is hidden, or at least two parts are, and the hidden parts
+together pass the rule when the total is shown), then the linear-programming
+audit, hiding one more neighbour of each exposed figure per round (the smallest
+shown one, by its published size) until nothing is exposed.
+
+Every decision uses the group sizes and weights of the members, the published
+counts of shown figures, and the audit of what is published: never the answers
+or blanks of people in hidden groups. So changing what a hidden person answered
+(or whether they answered) changes nothing that is shown.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..aggregation import CELL_KEYS, RESPONDENTS
+from ..instrument import ALL, FUNCTIONS, GROUPS
+from . import audit
+from .rule import HIDDEN, check_min_group_size, passes
+
+_FIGURES = ["n_respondents", "n_answered", "n_missing", "percent", "n_eff", "ci_low", "ci_high"]
+
+
+def grid_of(keys: list[tuple[str, str, str]]) -> tuple[audit.Grid, list[str]]:
+    """The sums tying the cells ``(dimension, segment, group)`` of one wave, and each sum's kind."""
+    pos = {k: i for i, k in enumerate(keys)}
+    rels, kinds = [], []
+    dims: dict[str, list[str]] = defaultdict(list)
+    for d, s, _ in keys:
+        if s not in dims[d]:
+            dims[d].append(s)
+    for d, segs in dims.items():
+        for s in segs:
+            parts = [pos.get((d, s, g)) for g in FUNCTIONS]
+            total = pos.get((d, s, ALL))
+            if total is not None and None not in parts:
+                rels.append((parts, total))
+                kinds.append("function")
+        if d == "":
+            continue
+        for g in GROUPS:
+            parts = [pos[(d, s, g)] for s in segs if (d, s, g) in pos]
+            total = pos.get(("", ALL, g))
+            if total is not None and parts:
+                rels.append((parts, total))
+                kinds.append("segment")
+    return audit.Grid(keys, rels), kinds
+
+
+def _close(grid: audit.Grid, kinds: list[str], hidden: np.ndarray, cost: np.ndarray,
+           union_ok: Callable[[list[int], list[int], int], bool], exposed: Callable[[np.ndarray], list[int]]) -> np.ndarray:
+    """Hide further cells until no relation gives a hidden one away and the audit finds nothing."""
+    hidden = hidden.copy()
+
+    def cheapest(cands: Iterable[int]) -> int:
+        return min(cands, key=lambda c: (cost[c], c))
+
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for (parts, total), kind in zip(grid.relations, kinds):
+                hidden_parts = [c for c in parts if hidden[c]]
+                visible = [c for c in parts if not hidden[c]]
+                if hidden[total]:
+                    if not hidden_parts and visible:
+                        hidden[cheapest(visible)] = True
+                        changed = True
+                    continue
+                if not hidden_parts or (len(hidden_parts) >= 2 and union_ok(hidden_parts, parts, total)):
+                    continue
+                hidden[total if kind == "function" or not visible else cheapest(visible)] = True
+                changed = True
+        found = exposed(hidden)
+        if not found:
+            return hidden
+        around = next(([x for x in grid.neighbours(c) if not hidden[x]] for c in found
+                       if any(not hidden[x] for x in grid.neighbours(c))), [])
+        if not around:  # nothing left to widen: hide the whole question and wave
+            hidden[:] = True
+            return hidden
+        hidden[cheapest(around)] = True  # one at a time: the cheap rules and the audit run again after each
+
+
+def _member_union(members: np.ndarray, wsum: np.ndarray, wsq: np.ndarray, wmax: np.ndarray, k: int
+                  ) -> Callable[[list[int]], bool]:
+    """Whether the members of hidden parts, taken together, pass the rule (their sum is derivable)."""
+    def ok(cells: list[int]) -> bool:
+        sw, sw2 = wsum[cells].sum(), wsq[cells].sum()
+        n_eff = sw * sw / sw2 if sw2 > 0 else 0.0
+        share = wmax[cells].max() / sw if sw > 0 else np.nan
+        return bool(passes(members[cells].sum(), sw, n_eff, share, k))
+    return ok
+
+
+def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] = (), audit_: bool = True
+             ) -> pd.DataFrame:
+    """Mark every figure that may not be shown (``suppressed``, ``reason``) and blank its numbers.
+
+    ``table`` comes from :func:`cmocio.survey.aggregation.shares`. ``forced`` holds
+    cell keys (``question_id, wave, dimension, segment, group``) to hide whatever
+    the rule says, such as those an earlier release of the survey hid
+    (:mod:`.ledger`). ``audit_=False`` leaves out the linear-programming audit
+    (for tests that show what it catches). An empty table is returned unchanged in shape.
+    """
+    k = check_min_group_size(min_group_size)
+    out = table.reset_index(drop=True).copy()
+    if out.empty:
+        out["suppressed"] = pd.Series(dtype=bool)
+        out["reason"] = pd.Series(dtype=object)
+        return out
+    forced = set(map(tuple, forced))
+    hidden_all = np.zeros(len(out), bool)
+    keys = list(zip(*(out[c] for c in CELL_KEYS)))
+    num = {c: out[c].to_numpy(float) for c in ("n_respondents", "n_answered", "n_yes", "weight_sum", "weight_sq_sum",
+                                                "max_weight", "n_eff", "max_share")}
+    scale = np.nanmax(num["max_weight"]) if np.isfinite(num["max_weight"]).any() else 1.0
+    scale = scale if scale > 0 else 1.0
+    rows_of: dict[tuple, dict[str, dict[tuple, int]]] = defaultdict(lambda: defaultdict(dict))
+    for i, (q, w, d, s, g) in enumerate(keys):
+        rows_of[w][q][(d, s, g)] = i
+    for w, by_q in rows_of.items():
+        sizes = by_q[RESPONDENTS]
+        local = list(sizes)
+        grid, kinds = grid_of(local)
+        m_rows = np.array([sizes[key] for key in local])
+        members = num["n_respondents"][m_rows]
+        wsum = num["weight_sum"][m_rows] / scale
+        with np.errstate(divide="ignore", invalid="ignore"):  # sums of squares from n_eff: they may overflow unscaled
+            wsq = np.where(num["n_eff"][m_rows] > 0, wsum * wsum / num["n_eff"][m_rows], 0.0)
+        wmax = num["max_weight"][m_rows] / scale
+        member_ok = _member_union(members, wsum, wsq, wmax, k)
+        primary = ~passes(members, wsum, num["n_eff"][m_rows], num["max_share"][m_rows], k)
+        primary |= np.array([(RESPONDENTS, w, *key) in forced for key in local])
+        size_hidden = _close(grid, kinds, primary, members, lambda cells, parts, total: member_ok(cells),
+                             lambda h: audit.exposed_sizes(grid, h, members) if audit_ else [])
+        hidden_all[m_rows] = size_hidden
+        for q, cells_q in by_q.items():
+            if q == RESPONDENTS:
+                continue
+            rows = np.array([cells_q[key] for key in local])
+            answered, yes = num["n_answered"][rows], num["n_yes"][rows]
+            first = size_hidden | ~passes(answered, num["weight_sum"][rows], num["n_eff"][rows],
+                                          num["max_share"][rows], k)
+            first |= np.array([(q, w, *key) in forced for key in local])
+            if not first.any():
+                continue
+
+            def union_answers(cells: list[int], parts: list[int], total: int, answered=answered) -> bool:
+                shown = [c for c in parts if c not in cells]  # what the hidden parts answered follows from these
+                return answered[total] - answered[shown].sum() >= k and member_ok(cells)
+
+            hidden = _close(grid, kinds, first, members, union_answers,
+                            lambda h, yes=yes, answered=answered: audit.exposed_answers(
+                                grid, h, size_hidden, members, yes, answered - yes) if audit_ else [])
+            hidden_all[rows] = hidden
+    out["suppressed"] = hidden_all
+    out["reason"] = np.where(hidden_all, HIDDEN, "")
+    for col in _FIGURES:
+        out[col] = out[col].astype(float).where(~hidden_all)
+    return out

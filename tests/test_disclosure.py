@@ -1,0 +1,217 @@
+"""The anonymity promise against a curious analyst: bounds, rounding, repeated releases, leavers and weights.
+
+Each test publishes tables the way the benchmark page does, hands their CSV
+text to the analyst of :mod:`tests.attacker` (integer programs over what is
+shown), and asserts that nothing hidden can be pinned; each has a control in
+which the protection is off and the same analyst does find something.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cmocio import survey
+from cmocio.survey import aggregation, privacy
+
+from . import attacker
+
+Q2 = survey.load_questions().head(2)
+QIDS = list(Q2["question_id"])
+UNITS = ("Board office", "Consumer", "Online")
+
+
+def people(groups: list[tuple[str, str, int, float]], seed: int, blank: float = 0.1, wave: str | None = None
+           ) -> pd.DataFrame:
+    """Respondents from (function, unit, size, chance of yes) groups; some answers blank."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for fn, unit, size, p in groups:
+        for _ in range(size):
+            answers = {q: (pd.NA if rng.random() < blank else int(rng.random() < p)) for q in QIDS}
+            rows.append({"function": fn, "weight": 1.0, "segment_business_unit": unit, **answers})
+    out = pd.DataFrame(rows)
+    out.insert(0, "respondent_id", [f"t{i}" for i in range(len(out))])
+    if wave:
+        out.insert(3, "wave", wave)
+    for q in QIDS:
+        out[q] = pd.array(out[q], dtype="Int8")
+    return out
+
+
+def publish(responses: pd.DataFrame, k: int = 5, ledger=None, audit: bool = True) -> str:
+    """Every figure a page may show (all waves, breakdowns and groups), as the CSV text the page writes."""
+    if audit:
+        table = survey.analyse(responses, Q2, k, ledger=ledger).table
+    else:
+        table = privacy.suppress(aggregation.shares(aggregation.cells(responses, Q2)), k, audit_=False)
+    return survey.publishable(table).to_csv(index=False)
+
+
+@st.composite
+def nearly_unanimous(draw) -> tuple[pd.DataFrame, int]:
+    """A big marketing group, and small groups of 0 to 7 people who nearly all answer alike."""
+    k = draw(st.sampled_from([3, 5]))
+    groups = [("marketing", "Consumer", draw(st.integers(12, 40)), draw(st.sampled_from([0.3, 0.6])))]
+    for fn in ("marketing", "it"):
+        for unit in UNITS:
+            if (fn, unit) != ("marketing", "Consumer"):
+                groups.append((fn, unit, draw(st.integers(0, 7)), draw(st.sampled_from([0.0, 0.05, 0.95, 1.0]))))
+    return people(groups, draw(st.integers(0, 10**6)), blank=draw(st.sampled_from([0.0, 0.15]))), k
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(nearly_unanimous())
+def test_the_analyst_pins_nothing_from_one_release(case):
+    responses, k = case
+    text = publish(responses, k)
+    assert attacker.attack([text], attacker.truth_of(responses, QIDS)) == []
+    table = attacker.read_release(text)
+    sizes = table[table["question_id"] == attacker.SIZES].set_index(["wave", "dimension", "segment", "group"])
+    shown = table[(table["question_id"] != attacker.SIZES) & ~table["suppressed"]]
+    assert not sizes.loc[list(zip(shown["wave"], shown["dimension"], shown["segment"], shown["group"])),
+                         "suppressed"].any(), "a shown figure never gives the size of a group the sizes table hides"
+    assert set(table.loc[table["suppressed"], "reason"]) <= {privacy.HIDDEN}
+
+
+def small_groups(seed: int, unanimous: bool = True) -> pd.DataFrame:
+    """One big marketing group and small ones of 0 to 7 people (all alike when ``unanimous``)."""
+    rng = np.random.default_rng(seed)
+    groups = [("marketing", "Consumer", int(rng.integers(12, 40)), 0.5)]
+    groups += [(fn, u, int(rng.integers(0, 8)), float(rng.choice([0.0, 1.0])) if unanimous else 0.5)
+               for fn in ("marketing", "it") for u in UNITS if (fn, u) != ("marketing", "Consumer")]
+    return people(groups, seed, blank=0.0)
+
+
+def test_control_without_the_audit_the_bounds_give_groups_away():
+    leaks = 0
+    for seed in range(40):
+        r = small_groups(seed)
+        if attacker.attack([publish(r, 5, audit=False)], attacker.truth_of(r, QIDS)):
+            leaks += 1
+            if leaks == 5:
+                return
+    raise AssertionError(f"the control found only {leaks} leaking datasets in 40")
+
+
+def board_office_case() -> pd.DataFrame:
+    """Marketing overall and two units shown; the two hidden units, one of them a 3-person board office, all said no."""
+    return people([("marketing", "Consumer", 20, 0.3), ("marketing", "Online", 26, 0.3),
+                   ("marketing", "Board office", 3, 0.0), ("marketing", "Retail", 6, 0.0),
+                   ("it", "Consumer", 12, 0.5), ("it", "Online", 9, 0.5), ("it", "Retail", 7, 0.5)], seed=7, blank=0.0)
+
+
+def test_a_unanimous_small_group_stays_unproven():
+    r = board_office_case()
+    truth = attacker.truth_of(r, QIDS)
+    assert attacker.attack([publish(r, 5, audit=False)], truth), "control: without the audit the bounds tell"
+    assert attacker.attack([publish(r, 5)], truth) == []
+
+
+# ---- two releases: thresholds, leavers, weights ---------------------------------------------------------------------
+
+def test_a_stricter_rerun_of_the_same_data_adds_nothing(tmp_path):
+    checked = 0
+    for seed in range(12):
+        r = small_groups(seed, unanimous=False)
+        ledger = privacy.Ledger(tmp_path / f"ledger{seed}.jsonl", "org")
+        at5, at6 = publish(r, 5, ledger), publish(r, 6, ledger)
+        truth = attacker.truth_of(r, QIDS)
+        assert attacker.attack([at5, at6], truth) == []
+        hidden5, hidden6 = (set(attacker.hidden_cells(attacker.read_release(t))) for t in (at5, at6))
+        assert hidden5 <= hidden6, "the stricter release hides at least what the first one hid"
+        checked += hidden6 != hidden5
+    assert checked, "no dataset in which the stricter threshold hid more: the test could not fail"
+
+
+def test_control_two_thresholds_without_the_ledger_give_a_hidden_group_away():
+    for seed in range(60):
+        r = small_groups(seed, unanimous=False)
+        truth = attacker.truth_of(r, QIDS)
+        if attacker.attack([publish(r, 5), publish(r, 6)], truth):
+            return
+    raise AssertionError("no dataset leaked across two thresholds without the ledger")
+
+
+def test_a_lower_threshold_after_the_first_release_is_refused(tmp_path):
+    r = board_office_case()
+    ledger = privacy.Ledger(tmp_path / "ledger.jsonl", "org")
+    publish(r, 6, ledger)
+    with pytest.raises(privacy.ReleaseRefused, match="fixed then.*min_group_size 6 or more"):
+        publish(r, 5, ledger)
+    assert publish(r, 6, ledger) == publish(r, 6, privacy.Ledger(tmp_path / "other.jsonl", "org"))
+
+
+def test_a_leaver_cannot_be_read_from_two_releases(tmp_path):
+    r = board_office_case()
+    gone = r.drop(index=len(r) - 1).reset_index(drop=True)
+    before, after = publish(r), publish(gone)
+    assert attacker.attack_leaver(before, after), "control: without the ledger the leaver's answers show"
+    ledger = privacy.Ledger(tmp_path / "ledger.jsonl", "org")
+    publish(r, 5, ledger)
+    with pytest.raises(privacy.ReleaseRefused, match="fewer than 5 respondents have joined, left or been reweighted"):
+        publish(gone, 5, ledger)
+    with pytest.raises(privacy.ReleaseRefused):
+        publish(r.assign(weight=np.where(r.index == 0, 2.0, 1.0)), 5, ledger)
+
+
+def test_after_enough_new_responses_what_was_hidden_stays_hidden(tmp_path):
+    r = board_office_case()
+    ledger = privacy.Ledger(tmp_path / "ledger.jsonl", "org")
+    first = attacker.read_release(publish(r, 5, ledger))
+    more = pd.concat([r, people([("marketing", "Board office", 4, 0.5), ("it", "Consumer", 2, 0.5)], 9, 0.0)],
+                     ignore_index=True)
+    more["respondent_id"] = [f"t{i}" for i in range(len(more))]
+    second = attacker.read_release(publish(more, 5, ledger))
+    assert set(attacker.hidden_cells(first)) <= set(attacker.hidden_cells(second))
+    fresh = attacker.read_release(publish(more, 5))
+    assert set(attacker.hidden_cells(fresh)) < set(attacker.hidden_cells(second)), \
+        "control: a first release of the larger data would show figures the ledger keeps hidden"
+    lines = (tmp_path / "ledger.jsonl").read_text(encoding="utf-8")
+    assert lines.count("\n") == 2 and "t1" not in lines.replace('"t', "")
+
+
+# ---- weights ---------------------------------------------------------------------------------------------------------
+
+def test_a_dominant_respondent_is_hidden_and_huge_weights_do_not_overflow():
+    r = board_office_case()
+    it_online = r.index[(r["function"] == "it") & (r["segment_business_unit"] == "Online")]
+    heavy = r.copy()
+    heavy.loc[it_online[0], "weight"] = 0.42 / 0.58 * (len(it_online) - 1)  # 42% of the group's weight
+    table = survey.analyse(heavy, Q2).table
+    cell = table[(table["dimension"] == "business_unit") & (table["segment"] == "Online") & (table["group"] == "it")]
+    assert cell["suppressed"].all()
+    assert not survey.analyse(r, Q2).table.loc[cell.index, "suppressed"].any(), "control: unweighted it is shown"
+    huge = r.assign(weight=1e200)
+    assert survey.publishable(survey.analyse(huge, Q2).table).equals(survey.publishable(survey.analyse(r, Q2).table))
+    one_huge = r.copy()
+    one_huge.loc[0, "weight"] = 1e200
+    cells = aggregation.shares(aggregation.cells(one_huge, Q2))
+    assert np.isfinite(cells["n_eff"]).all()
+    assert not privacy.passes(cells["n_respondents"], cells["weight_sum"], np.nan, cells["max_share"], 5).any()
+
+
+# ---- blanks of hidden people ------------------------------------------------------------------------------------------
+
+def test_a_hidden_persons_blank_changes_nothing_shown():
+    r = board_office_case()
+    q = QIDS[0]
+    table = survey.analyse(r, Q2).table
+    sizes = table[(table["question_id"] == survey.RESPONDENTS) & (table["dimension"] == "business_unit")]
+    hidden = set(zip(sizes.loc[sizes["suppressed"], "segment"], sizes.loc[sizes["suppressed"], "group"]))
+    assert {("Board office", "marketing"), ("Retail", "marketing")} <= hidden
+    mkt = r["function"] == "marketing"
+    a = r.index[mkt & (r["segment_business_unit"] == "Board office")][0]
+    b = r.index[mkt & (r["segment_business_unit"] == "Retail")][0]
+    base = r.copy()
+    base.loc[b, q] = pd.NA  # b skipped the question
+    moved = base.copy()
+    moved.loc[a, q], moved.loc[b, q] = pd.NA, r.at[a, q]  # now a skips it and b answers as a did
+    assert not moved.equals(base)
+    assert publish(moved) == publish(base)
+    visible = base.copy()
+    visible.loc[r.index[mkt & (r["segment_business_unit"] == "Consumer")][0], q] = pd.NA
+    assert publish(visible) != publish(base), "control: a shown person's blank shows"

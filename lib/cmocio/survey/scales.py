@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .read import NUMBER
+from .layouts import NUMBER
 
 #: Answer scales a mapping can name with ``scale:``: the labels and codes read as yes and as no.
 SCALES: dict[str, dict[str, tuple[str, ...]]] = {

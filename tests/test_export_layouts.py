@@ -97,3 +97,71 @@ def test_a_file_in_no_known_layout_is_refused_by_name_not_read_as_answers(tmp_pa
         fh.write("format: plain\n")
     frame, _ = survey.convert(path, survey.load_mapping(tmp_path / "m.yaml", Q), Q)
     assert frame["function"].tolist() == ["marketing", "it"] and frame["q01"].tolist() == [1, 0]
+
+
+# --- SPSS: value labels before codes ---------------------------------------------------------------------------
+
+AGREE_FROM_TOP = {1.0: "Strongly agree", 2.0: "Agree", 3.0: "Neither agree nor disagree", 4.0: "Disagree",
+                  5.0: "Strongly disagree", 6.0: "Don't know", 99.0: "No answer"}
+FUNCTIONS = {1.0: "Marketing", 2.0: "IT / Technology", 3.0: "Another function"}
+
+
+def _sav(path: Path, function_labels: dict, agree_labels: dict, codes: np.ndarray, functions: list[float]) -> Path:
+    """A .sav as Qualtrics writes one: ResponseId, Q1 (function), Q4_1 … (agreement) with value labels; 99 is
+    declared user-missing."""
+    import pyreadstat
+
+    n = len(functions)
+    frame = pd.DataFrame({"ResponseId": [f"R_{i:04d}made" for i in range(n)], "Q1": functions,
+                          "Q2": [float(1 + i % 3) for i in range(n)], "Q3": [float(1 + i % 2) for i in range(n)]})
+    for j in range(len(QIDS)):
+        frame[f"Q4_{j + 1}"] = codes[:, j]
+    labels = {"Q1": function_labels, "Q2": dict(enumerate(synthetic.UNITS, 1)),
+              "Q3": dict(enumerate(synthetic.REGIONS, 1)), **{f"Q4_{j + 1}": agree_labels for j in range(len(QIDS))}}
+    pyreadstat.write_sav(frame, str(path), variable_value_labels=labels,
+                         missing_ranges={f"Q4_{j + 1}": [99.0] for j in range(len(QIDS))})
+    return path
+
+
+@pytest.fixture(scope="module")
+def spss_answers() -> tuple[np.ndarray, list[float]]:
+    rng = np.random.default_rng(3)
+    codes = rng.choice([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 99.0], size=(12, len(QIDS)))
+    return codes, [1.0, 2.0] * 6
+
+
+def test_spss_value_labels_decide_not_codes(tmp_path, spss_answers):
+    codes, functions = spss_answers
+    path = _sav(tmp_path / "top_first.sav", FUNCTIONS, AGREE_FROM_TOP, codes, functions)
+    frame, report = survey.convert(path, _mapping(tmp_path, "spss.yaml"), Q)
+    answered = ~np.isin(codes, [6.0, 99.0])
+    expected = pd.DataFrame(np.where(np.isin(codes, [1.0, 2.0]), 1, 0), columns=QIDS).where(answered)
+    pd.testing.assert_frame_equal(frame[QIDS].astype("float"), expected.astype("float"))
+    assert frame["function"].tolist() == ["marketing", "it"] * 6
+    summary = report.summary()
+    assert "function: 1 = Marketing -> marketing, 2 = IT / Technology -> it" in summary
+    assert "1 = Strongly agree -> yes, 2 = Agree -> yes, 3 = Neither agree nor disagree -> no" in summary
+
+
+def test_a_code_listed_for_one_function_whose_label_is_another_is_refused(tmp_path, spss_answers):
+    codes, functions = spss_answers
+    swapped = {1.0: "IT / Technology", 2.0: "Marketing", 3.0: "Another function"}
+    path = _sav(tmp_path / "swapped.sav", swapped, AGREE_FROM_TOP, codes, functions)
+    texts = _problems(path, _mapping(tmp_path, "spss.yaml"))
+    assert texts[0] == ("swapped.sav, row 1, column 'Q1': code '1' is listed for marketing but its value label "
+                        "'IT / Technology' is listed for it (6 rows with this code); the file's labels are read "
+                        "first: take the code out of the mapping, or correct the labels")
+    assert len(texts) == 2 and "code '2' is listed for it but its value label 'Marketing'" in texts[1]
+    labels_only = _mapping(tmp_path, "spss.yaml", ("[Marketing, 1]", "[Marketing]"), ("[IT / Technology, 2]", "IT / Technology"))
+    frame, _ = survey.convert(path, labels_only, Q)
+    assert frame["function"].tolist() == ["it", "marketing"] * 6
+
+
+def test_an_unplaced_spss_value_is_named_by_code_and_label(tmp_path, spss_answers):
+    codes, functions = spss_answers
+    codes = codes.copy()
+    codes[4, 2] = 7.0
+    path = _sav(tmp_path / "odd.sav", FUNCTIONS, {**AGREE_FROM_TOP, 7.0: "Agree a little"}, codes, functions)
+    texts = _problems(path, _mapping(tmp_path, "spss.yaml"))
+    assert texts == ["odd.sav, row 5, column 'Q4_3': value '7' (label 'Agree a little') is not placed by the "
+                     "mapping (yes, no or not answered of q03)"]

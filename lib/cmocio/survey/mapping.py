@@ -28,7 +28,7 @@ from .instrument import FUNCTIONS, SEGMENT_PREFIX, WAVE_COLUMN
 from .read import IDENTIFYING, KINDS, ExportColumns, ExportHeader, open_export, read_columns
 from .conversion_report import ConversionReport
 from .mapping_text import read_mapping_text
-from .scales import (CLASH, DEFAULT_NOT_ANSWERED, DEFAULT_SCALE, FUNCTION_ANSWERS, QUESTION_ANSWERS, SCALES,  # noqa: F401
+from .scales import (DEFAULT_NOT_ANSWERED, DEFAULT_SCALE, FUNCTION_ANSWERS, QUESTION_ANSWERS, SCALES,  # noqa: F401
                      UNPLACED, Placed, ValueTables, norm, place, seven_point_signs, shown_value)
 
 #: A segment with more distinct values than this is refused: it looks like free text or an id.
@@ -274,12 +274,11 @@ def _unplaced(cols: ExportColumns, column: str, placed: np.ndarray, what: str, p
 def _clashes(cols: ExportColumns, column: str, placed: Placed, names: dict[int, str],
              problems: list[Problem]) -> None:
     """A code the mapping lists for one answer whose value label it lists for another: refused, by first row."""
-    for value, label, by_code, by_label, first in placed.clashes:
-        n = int((placed.rows == CLASH).sum())
+    for value, label, by_code, by_label, first, n in placed.clashes:
         problems.append(Problem(str(cols.header.path), int(cols.row_number(first)), column,
                                 f"code {safe_value(value)} is listed for {names[by_code]} but its value label "
                                 f"{safe_value(label)} is listed for {names[by_label]} ({n} row{'s' if n != 1 else ''} "
-                                "with such values); the file's labels are read first: take the code out of the "
+                                "with this code); the file's labels are read first: take the code out of the "
                                 "mapping, or correct the labels", "row"))
 
 

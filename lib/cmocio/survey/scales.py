@@ -69,7 +69,8 @@ class Placed:
 
     rows: np.ndarray  # int8 per row: an answer code, UNPLACED or CLASH
     values: list[tuple[str, str | None, int]] = field(default_factory=list)  # value, label, code
-    clashes: list[tuple[str, str, int, int, int]] = field(default_factory=list)  # value, label, by code, by label, first row
+    #: value, label, answer by code, answer by label, first row, rows
+    clashes: list[tuple[str, str, int, int, int, int]] = field(default_factory=list)
 
 
 def place(cat: pd.Categorical, lookup: dict[str, int], labels: dict[str, str] | None = None,
@@ -107,7 +108,7 @@ def place(cat: pd.Categorical, lookup: dict[str, int], labels: dict[str, str] | 
     firsts = []
     for s, label, by_code, by_label in clashes:
         where = np.flatnonzero(cat_codes == cat.categories.get_loc(s))
-        firsts.append((s, label, by_code, by_label, int(where[0])))
+        firsts.append((s, label, by_code, by_label, int(where[0]), len(where)))
     present = np.zeros(len(codes), bool)
     present[np.unique(cat_codes[ok])] = True
     return Placed(out, [d for d, p in zip(described, present) if p], firsts)

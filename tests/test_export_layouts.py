@@ -165,3 +165,64 @@ def test_an_unplaced_spss_value_is_named_by_code_and_label(tmp_path, spss_answer
     texts = _problems(path, _mapping(tmp_path, "spss.yaml"))
     assert texts == ["odd.sav, row 5, column 'Q4_3': value '7' (label 'Agree a little') is not placed by the "
                      "mapping (yes, no or not answered of q03)"]
+
+
+# --- each tool's default scales ---------------------------------------------------------------------------------
+
+def _relabelled(people: pd.DataFrame, words: dict[str, str]) -> pd.DataFrame:
+    out = people.copy()
+    out[QIDS] = out[QIDS].replace(words)
+    return out
+
+
+def test_microsoft_forms_likert_with_neutral(tmp_path, people, reference):
+    path = synthetic.write_microsoft_forms(_relabelled(people, {"Neither agree nor disagree": "Neutral"}), Q,
+                                           tmp_path / "forms.xlsx")
+    frame, report = survey.convert(path, survey.load_mapping(MAPS / "microsoft_forms.yaml", Q), Q)
+    pd.testing.assert_frame_equal(frame, reference)
+    assert "Neutral -> no" in report.summary()
+
+
+def test_qualtrics_default_agreement_scale_with_somewhat(tmp_path, people, reference):
+    words = {"Agree": "Somewhat agree", "Disagree": "Somewhat disagree"}
+    path = synthetic.write_qualtrics(_relabelled(people, words), Q, tmp_path / "export.csv")
+    frame, _ = survey.convert(path, survey.load_mapping(MAPS / "qualtrics.yaml", Q), Q)
+    pd.testing.assert_frame_equal(frame, reference)
+
+
+SEVEN = ("Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree", "Somewhat agree",
+         "Agree", "Strongly agree")
+
+
+def _google(tmp_path: Path, people: pd.DataFrame, answers: np.ndarray, name: str) -> Path:
+    out = people.head(len(answers)).copy()
+    out[QIDS] = answers
+    return synthetic.write_google_forms(out, Q, tmp_path / name)
+
+
+@pytest.mark.parametrize("as_codes", [False, True])
+def test_seven_point_agreement_in_labels_and_codes(tmp_path, people, as_codes):
+    points = np.tile(np.arange(1, 8), (len(QIDS), 3)).T  # every point of the scale for every question
+    answers = points.astype(str) if as_codes else np.asarray(SEVEN, dtype=object)[points - 1]
+    path = _google(tmp_path, people, answers, "seven.csv")
+    mapping = _mapping(tmp_path, "google_forms.yaml", ("scale: agree5", "scale: agree7"))
+    frame, _ = survey.convert(path, mapping, Q)
+    kept = (people.head(len(answers))["function"] != "Another function").to_numpy()
+    assert (frame[QIDS].to_numpy(dtype=float) == (points[kept] >= 6)).all()
+
+
+def test_a_seven_point_scale_read_as_five_points_is_refused(tmp_path, people):
+    points = np.tile(np.arange(1, 8), (len(QIDS), 3)).T
+    path = _google(tmp_path, people, np.asarray(SEVEN, dtype=object)[points - 1], "seven.csv")
+    texts = _problems(path, survey.load_mapping(MAPS / "google_forms.yaml", Q))
+    assert len(texts) == len(QIDS) and all("as a seven-point scale does" in t and "set scale: agree7" in t
+                                           for t in texts)
+
+
+def test_a_zero_to_ten_scale_counts_the_top_two_boxes(tmp_path, people):
+    points = np.tile(np.arange(0, 11), (len(QIDS), 2)).T
+    path = _google(tmp_path, people, points.astype(str), "nps.csv")
+    mapping = _mapping(tmp_path, "google_forms.yaml", ("scale: agree5", "scale: zero_to_ten"))
+    frame, _ = survey.convert(path, mapping, Q)
+    kept = (people.head(len(points))["function"] != "Another function").to_numpy()
+    assert (frame[QIDS].to_numpy(dtype=float) == (points[kept] >= 9)).all()

@@ -226,3 +226,56 @@ def test_a_zero_to_ten_scale_counts_the_top_two_boxes(tmp_path, people):
     frame, _ = survey.convert(path, mapping, Q)
     kept = (people.head(len(points))["function"] != "Another function").to_numpy()
     assert (frame[QIDS].to_numpy(dtype=float) == (points[kept] >= 9)).all()
+
+
+# --- smaller things -------------------------------------------------------------------------------------------
+
+def _qualtrics_rows(tmp_path: Path, people: pd.DataFrame) -> Path:
+    return synthetic.write_qualtrics(people, Q, tmp_path / "export.csv")
+
+
+def test_a_blank_function_suggests_leaving_it_out_and_the_suggestion_works(tmp_path, people):
+    some = people.head(30).copy()
+    some.loc[[3, 8], "function"] = ""
+    path = _qualtrics_rows(tmp_path, some)
+    texts = _problems(path, survey.load_mapping(MAPS / "qualtrics.yaml", Q))
+    assert texts[:2] == ["export.csv, row 7, column 'Q1': value '' is not placed by the mapping (function: "
+                         "marketing, it or other)",
+                         "export.csv, row 12, column 'Q1': value '' is not placed by the mapping (function: "
+                         "marketing, it or other)"]
+    assert 'other: [Another function, ""]' in texts[2]
+    mapping = _mapping(tmp_path, "qualtrics.yaml", ("other: [Another function, 3]", 'other: [Another function, 3, ""]'))
+    frame, report = survey.convert(path, mapping, Q)
+    assert report.other_function == int((some["function"].isin(["", "Another function"])).sum())
+
+
+def test_row_problems_come_before_the_count_of_the_rest(tmp_path, people):
+    some = people.head(40).copy()
+    some["q02"] = "Totally"
+    texts = str(_problems_error(_qualtrics_rows(tmp_path, some))).splitlines()
+    assert texts[1].startswith("  - export.csv, row 4, column 'Q4_2': value 'Totally'")
+    more = int((some["function"] != "Another function").sum()) - 20
+    assert texts[-1] == f"  - export.csv, column 'Q4_2': ... and {more} more rows with values the mapping does not place"
+
+
+def _problems_error(path: Path) -> DataValidationError:
+    with pytest.raises(DataValidationError) as info:
+        survey.convert(path, survey.load_mapping(MAPS / "qualtrics.yaml", Q), Q)
+    return info.value
+
+
+def test_one_response_is_one_response(tmp_path, people):
+    one = people[people["function"] == "Marketing"].head(1)
+    _, report = survey.convert(_qualtrics_rows(tmp_path, one), survey.load_mapping(MAPS / "qualtrics.yaml", Q), Q)
+    assert report.summary().startswith("Read Qualtrics CSV (choice text): 1 response, 1 kept.")
+
+
+def test_weights_that_are_all_one_weight_nothing(tmp_path):
+    frame = survey.synthetic_responses(Q, n=20, seed=3)
+    frame.assign(weight=1.0).to_csv(tmp_path / "ones.csv", index=False)
+    frame.to_csv(tmp_path / "varied.csv", index=False)
+    assert survey.load_responses(tmp_path / "ones.csv", Q).attrs["weighted"] is False
+    assert survey.load_responses(tmp_path / "varied.csv", Q).attrs["weighted"] is True
+    mapping = _mapping(tmp_path, "qualtrics.yaml", ("# weight: weight", "weight: weight"))
+    converted = survey.load_responses(FIXTURES / "qualtrics_numeric.csv", Q, mapping_path=mapping.path)
+    assert (converted["weight"] == 1).all() and converted.attrs["weighted"] is False

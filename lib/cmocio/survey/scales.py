@@ -109,8 +109,7 @@ def place(cat: pd.Categorical, lookup: dict[str, int], labels: dict[str, str] | 
     for s, label, by_code, by_label in clashes:
         where = np.flatnonzero(cat_codes == cat.categories.get_loc(s))
         firsts.append((s, label, by_code, by_label, int(where[0]), len(where)))
-    present = np.zeros(len(codes), bool)
-    present[np.unique(cat_codes[ok])] = True
+    present = np.bincount(cat_codes[ok], minlength=len(codes)) > 0
     return Placed(out, [d for d, p in zip(described, present) if p], firsts)
 
 

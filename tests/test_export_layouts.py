@@ -176,7 +176,7 @@ def _relabelled(people: pd.DataFrame, words: dict[str, str]) -> pd.DataFrame:
 
 
 def test_microsoft_forms_likert_with_neutral(tmp_path, people):
-    some = people.head(60)
+    some = people.head(30)
     expected, _ = survey.convert(synthetic.write_qualtrics(some, Q, tmp_path / "export.csv"),
                                  survey.load_mapping(MAPS / "qualtrics.yaml", Q), Q)
     path = synthetic.write_microsoft_forms(_relabelled(some, {"Neither agree nor disagree": "Neutral"}), Q,
@@ -224,6 +224,13 @@ def test_a_zero_to_ten_scale_counts_the_top_two_boxes(tmp_path, people):
     frame, _ = survey.convert(path, mapping, Q)
     kept = (people.head(len(points))["function"] != "Another function").to_numpy()
     assert (frame[QIDS].to_numpy(dtype=float) == (points[kept] >= 9)).all()
+    # Qualtrics' SPSS export codes the eleven points 1 to 11 and labels them 0 to 10: the labels decide
+    sav = _sav(tmp_path / "nps.sav", FUNCTIONS, {float(i + 1): str(i) for i in range(11)}, points + 1.0,
+               [1.0, 2.0] * (len(points) // 2))
+    spss = _mapping(tmp_path, "spss.yaml", ("scale: agree5", "scale: zero_to_ten"),
+                    ("not_answered: [Don't know, 6, Prefer not to say]", "not_answered: [Don't know]"))
+    frame, _ = survey.convert(sav, spss, Q)
+    assert (frame[QIDS].to_numpy(dtype=float) == (points >= 9)).all()
 
 
 # --- smaller things -------------------------------------------------------------------------------------------

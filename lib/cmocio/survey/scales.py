@@ -94,22 +94,24 @@ def place(cat: pd.Categorical, lookup: dict[str, int], labels: dict[str, str] | 
             by_label = lookup.get(norm(label), UNPLACED)
             key = norm(s)
             by_code = lookup.get(key, UNPLACED) if explicit is None or key in explicit else UNPLACED
-            code = by_label if by_code == UNPLACED else by_code if by_label == UNPLACED else (
-                by_label if by_label == by_code else CLASH)
-            if code == CLASH:
+            if by_label == UNPLACED:  # the label is not listed: the code, if the mapping lists it
+                code = by_code
+            elif by_code in (UNPLACED, by_label):
+                code = by_label
+            else:  # listed as a code of one answer and as the label of another
+                code = CLASH
                 clashes.append((s, label, by_code, by_label))
         per_value.append(code)
         described.append((s, label, code))
     codes = np.asarray(per_value, dtype=np.int8)
     cat_codes = np.asarray(cat.codes)
-    out = np.full(len(cat), UNPLACED, dtype=np.int8)
-    ok = cat_codes >= 0
-    out[ok] = codes[cat_codes[ok]]
+    out = np.append(codes, np.int8(UNPLACED))[cat_codes]  # a missing value (code -1) takes the last: UNPLACED
     firsts = []
     for s, label, by_code, by_label in clashes:
         where = np.flatnonzero(cat_codes == cat.categories.get_loc(s))
         firsts.append((s, label, by_code, by_label, int(where[0]), len(where)))
-    present = np.bincount(cat_codes[ok], minlength=len(codes)) > 0
+    valid = cat_codes if not len(cat_codes) or cat_codes.min() >= 0 else cat_codes[cat_codes >= 0]
+    present = np.bincount(valid, minlength=len(codes)) > 0
     return Placed(out, [d for d, p in zip(described, present) if p], firsts)
 
 

@@ -98,10 +98,11 @@ class Model:
         return round(-res.fun if maximise else res.fun), np.round(res.x)
 
 
-def add_release(model: Model, table: pd.DataFrame, tag: str = "") -> None:
+def add_release(model: Model, table: pd.DataFrame, tag: str = "", chart: dict | None = None) -> None:
     """The constraints one published table (every question, wave, breakdown and group) puts on the unknowns.
 
-    Unknowns are named by wave and cell, plus ``tag`` for releases of different data.
+    Unknowns are named by wave and cell, plus ``tag`` for releases of different data. ``chart``, the
+    organisation chart the analyst knows, maps a finer breakdown to ``(coarser breakdown, {unit: division})``.
     """
     for (wave, q), part in table.groupby(["wave", "question_id"], sort=False):
         for r in part.itertuples(index=False):
@@ -132,6 +133,13 @@ def add_release(model: Model, table: pd.DataFrame, tag: str = "") -> None:
                     for g in (*FUNCTIONS, ALL):
                         coefs = {model.var((*key, tag, wave, d, s, g)): 1.0 for s in segs}
                         coefs[model.var((*key, tag, wave, "", ALL, g))] = -1.0
+                        model.add(coefs, 0, 0)
+            for fine, (coarse, within) in (chart or {}).items():
+                for division in set(within.values()):
+                    for g in (*FUNCTIONS, ALL):
+                        coefs = {model.var((*key, tag, wave, fine, u, g)): 1.0 for u, dv in within.items()
+                                 if dv == division}
+                        coefs[model.var((*key, tag, wave, coarse, division, g))] = -1.0
                         model.add(coefs, 0, 0)
 
 
@@ -218,37 +226,76 @@ def hidden_cells(table: pd.DataFrame, tag: str = "") -> list[tuple]:
     return out
 
 
-def attack(tables: list[str], truth: dict[tuple, int]) -> list[str]:
+def attack(tables: list[str], truth: dict[tuple, int], chart: dict | None = None) -> list[str]:
     """Everything the analyst can pin, from releases of the same data, about figures every one of them hides."""
     model = Model()
     parsed = [read_release(t) for t in tables]
     for t in parsed:
-        add_release(model, t)
+        add_release(model, t, chart=chart)
     hidden = sorted(set.intersection(*(set(hidden_cells(t)) for t in parsed)))
     return pinned(model, hidden, truth)
 
 
-def attack_leaver(before: str, after: str) -> list[str]:
-    """What the analyst learns about the one respondent who is in ``before`` and not in ``after``."""
+def attack_leaver(before: str, after: str, leavers: int = 1) -> list[str]:
+    """What the analyst learns about the respondent who left between two releases, whoever else joined.
+
+    Each count of ``before`` equals the same count of ``after`` plus what the leavers held, minus what the
+    joiners brought; leavers and joiners hold whole, non-negative counts that add up like any other table,
+    and the analyst knows how many left (they know who left).
+    """
     model = Model()
     old, new = read_release(before), read_release(after)
     add_release(model, old, "a")
     add_release(model, new, "b")
-    leaver = {}
+    left = {}
     for name in list(model.names):
         if name[-5] == "a":
             other = (*name[:-5], "b", *name[-4:])
             if other in model.names:
-                d = model.var(("leaver", *name[:-5], *name[-4:]), 0, 1)
-                model.add({model.names[name]: 1, model.names[other]: -1, d: -1}, 0, 0)
-                leaver[(*name[:-5], *name[-4:])] = d
-    everyone = [k for k in leaver if k[0] == "m" and k[-3:] == ("", ALL, ALL)]
+                key = (*name[:-5], *name[-4:])
+                r, j = model.var(("left", *key), 0), model.var(("joined", *key), 0)
+                model.add({model.names[name]: 1, model.names[other]: -1, r: -1, j: 1}, 0, 0)
+                left[key] = r
+    _tie_groups(model, ("left", "joined"))
+    everyone = [k for k in left if k[0] == "m" and k[-3:] == ("", ALL, ALL)]
     for k in everyone:
-        model.add({leaver[k]: 1}, 1, 1)
+        model.add({left[k]: 1}, leavers, leavers)
     found = []
-    for k, d in leaver.items():
-        if k[0] == "y" and k[-3:] == ("", ALL, ALL):
+    for k, d in left.items():
+        if k[0] == "y" and k[-3:-1] == ("", ALL):
             hi, lo = model.solve({d: 1}, True), model.solve({d: 1}, False)
             if hi == lo:
-                found.append(f"the leaver answered {'yes' if hi else 'not yes'} on {k[1]}")
+                found.append(f"the leavers' yes count on {k[1]} among {k[-1]} is {hi}")
     return found
+
+
+def _tie_groups(model: Model, kinds: tuple[str, ...]) -> None:
+    """Leavers and joiners are people too: in each cell, yes + no + blank = members, and sums add up."""
+    for kind in kinds:
+        names = [n for n in model.names if n[0] == kind]
+        by_table: dict[tuple, dict[tuple, int]] = {}
+        for n in names:
+            head, (wave, d, s_, g) = n[:-4], n[-4:]
+            by_table.setdefault((*head, wave), {})[(d, s_, g)] = model.names[n]
+        for cells in by_table.values():
+            dims: dict[str, set[str]] = {}
+            for d, s_, _ in cells:
+                dims.setdefault(d, set()).add(s_)
+            for d, segs in dims.items():
+                for s_ in segs:
+                    if all((d, s_, g) in cells for g in (*FUNCTIONS, ALL)):
+                        model.add({cells[(d, s_, "marketing")]: 1, cells[(d, s_, "it")]: 1, cells[(d, s_, ALL)]: -1},
+                                  0, 0)
+                if d:
+                    for g in (*FUNCTIONS, ALL):
+                        if ("", ALL, g) in cells and all((d, s_, g) in cells for s_ in segs):
+                            coefs = {cells[(d, s_, g)]: 1.0 for s_ in segs}
+                            coefs[cells[("", ALL, g)]] = -1.0
+                            model.add(coefs, 0, 0)
+        for n in [n for n in model.names if n[0] == kind]:
+            if n[1] == "y":
+                q, rest = n[2], n[3:]
+                parts = [model.names.get((kind, k, q, *rest)) for k in ("y", "n", "b")]
+                m = model.names.get((kind, "m", *rest))
+                if None not in parts and m is not None:
+                    model.add({parts[0]: 1, parts[1]: 1, parts[2]: 1, m: -1}, 0, 0)

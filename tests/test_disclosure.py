@@ -152,10 +152,31 @@ def test_a_leaver_cannot_be_read_from_two_releases(tmp_path):
     assert attacker.attack_leaver(before, after), "control: without the ledger the leaver's answers show"
     ledger = privacy.Ledger(tmp_path / "ledger.jsonl", "org")
     publish(r, 5, ledger)
-    with pytest.raises(privacy.ReleaseRefused, match="fewer than 5 respondents have joined, left or been reweighted"):
+    with pytest.raises(privacy.ReleaseRefused, match="by fewer than 5 respondents joining, leaving"):
         publish(gone, 5, ledger)
     with pytest.raises(privacy.ReleaseRefused):
         publish(r.assign(weight=np.where(r.index == 0, 2.0, 1.0)), 5, ledger)
+
+
+def test_a_leaver_hidden_among_joiners_cannot_be_read_from_two_releases(tmp_path):
+    r = board_office_case()
+    leaver = r.index[r["segment_business_unit"] == "Board office"][0]
+    joiners = people([("marketing", "Consumer", 12, 0.5)], 11, 0.0)
+    after = pd.concat([r.drop(index=leaver), joiners], ignore_index=True)
+    after["respondent_id"] = [f"t{i}" for i in range(len(after))]
+    assert attacker.attack_leaver(publish(r), publish(after)), "control: without the ledger the leaver shows"
+    ledger = privacy.Ledger(tmp_path / "ledger.jsonl", "org")
+    before = publish(r, 5, ledger)
+    assert attacker.attack_leaver(before, publish(after, 5, ledger)) == []
+
+
+def test_the_same_responses_under_another_wave_name_are_checked_as_a_rerelease(tmp_path):
+    r = board_office_case().assign(wave="2025")
+    ledger = privacy.Ledger(tmp_path / "ledger.jsonl", "org")
+    publish(r, 5, ledger)
+    relabelled = r.drop(index=len(r) - 1).assign(wave="2025-b")
+    with pytest.raises(privacy.ReleaseRefused, match="differs from wave '2025'.*by fewer than 5"):
+        publish(relabelled, 5, ledger)
 
 
 def test_after_enough_new_responses_what_was_hidden_stays_hidden(tmp_path):
@@ -215,3 +236,22 @@ def test_a_hidden_persons_blank_changes_nothing_shown():
     visible = base.copy()
     visible.loc[r.index[mkt & (r["segment_business_unit"] == "Consumer")][0], q] = pd.NA
     assert publish(visible) != publish(base), "control: a shown person's blank shows"
+
+
+# ---- breakdowns that nest: units within divisions ----------------------------------------------------------------------
+
+def test_a_unit_cannot_be_read_off_its_division():
+    chart = {"Brand": "Sales", "Board office": "Sales", "Retail": "Ops", "Logistics": "Ops"}
+    sizes = {("marketing", "Brand"): 14, ("marketing", "Board office"): 3, ("marketing", "Retail"): 12,
+             ("marketing", "Logistics"): 9, ("it", "Brand"): 8, ("it", "Board office"): 2, ("it", "Retail"): 10,
+             ("it", "Logistics"): 7}
+    r = people([(fn, unit, n, 0.0 if unit == "Board office" else 0.5) for (fn, unit), n in sizes.items()], 3, 0.0)
+    r = r.rename(columns={"segment_business_unit": "segment_unit"})
+    r.insert(3, "segment_division", r["segment_unit"].map(chart))
+    truth = attacker.truth_of(r, QIDS)
+    knows = {"unit": ("division", chart)}
+    cells = aggregation.shares(aggregation.cells(r, Q2))
+    blind = survey.publishable(privacy.suppress(cells, 5)).to_csv(index=False)
+    assert attacker.attack([blind], truth, knows), "control: without the nesting, a unit is its division minus the rest"
+    assert privacy.nesting_of(r)["all"] == [("unit", "division", chart)]
+    assert attacker.attack([publish(r)], truth, knows) == []

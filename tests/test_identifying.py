@@ -159,7 +159,8 @@ def test_no_message_quotes_a_name_or_a_job_title(tmp_path):
     for i, text in enumerate(NAMES):
         people.loc[10 + i, "function"] = text  # the function question
         people.loc[40 + i, "q03"] = text  # an agreement question
-    people.loc[60, "q05"], people.loc[61, "q05"], people.loc[62, "q05"] = "7", "-99", "Somewhat agree"
+    people.loc[60, "q05"], people.loc[61, "q05"] = "7", "-99"
+    people.loc[62, "function"] = "Somewhat agree"  # a label of a known scale, not placed as a function
     texts = _refused(lambda: _convert(_qualtrics(tmp_path, people), MAPS / "qualtrics.yaml"))
     whole = "\n".join(texts)
     for text in NAMES:

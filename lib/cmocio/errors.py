@@ -35,7 +35,9 @@ class DataValidationError(ValueError):
     """Raised when input data break the schema; lists every problem found."""
 
     def __init__(self, problems: list[Problem], what: str = "data"):
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.message))
+        # by file, then row; what concerns no one row ("... and N more rows", a hint) after the rows
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line is None, p.line or 0, p.column or "",
+                                                        p.message))
         self.what = what
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} in the {what}:"

@@ -3,11 +3,15 @@
 One module a job:
 
 * ``instrument``: the questions (``data/survey/questions.csv``) and shared names;
-* ``read``: survey-tool exports (Qualtrics, SurveyMonkey, Google Forms,
-  Microsoft Forms, SPSS) and the plain layout, metadata never loaded;
+* ``layouts``: which export layout a file is in, from its header rows (current
+  and older Qualtrics, SurveyMonkey, Google Forms, Microsoft Forms, SPSS, plain);
+* ``read``: the columns a mapping names, from any of those layouts, metadata never loaded;
 * ``mapping``: the analyst's mapping file and the conversion to canonical responses;
 * ``identifying``: whether a column's name or values identify a person, and how a message names a value;
 * ``weights``: which survey weights are usable (finite, 0 or more, not absurd);
+* ``mapping_text``: the mapping's YAML, with yes / no read as words;
+* ``scales``: the answer scales, and how each value is placed (value labels before codes);
+* ``conversion_report``: what a conversion read, and the value -> answer table it used;
 * ``responses``: reading and writing the canonical response file;
 * ``aggregation``: every figure at once, by question, wave, segment and function;
 * ``privacy``: the anonymity rule, the disclosure audit, and the ledger of releases;

@@ -121,7 +121,7 @@ def breakdown_problem(labels, codes: np.ndarray, keep: np.ndarray | None, role: 
     the labels the respondents hold: any e-mail address; any time of day (a
     timestamp); dates to the day that more than half of the dated respondents
     hold alone; a label longer than ``max_chars``; more than ``max_values``
-    distinct labels, or more than n / k. The reason names counts, never a value.
+    distinct labels, or more than n / k (and more than k). The reason names counts, never a value.
     """
     n = len(codes) if keep is None else int(np.count_nonzero(keep))
     held, counts = counts_by_label(labels, codes, keep)
@@ -140,9 +140,9 @@ def breakdown_problem(labels, codes: np.ndarray, keep: np.ndarray | None, role: 
     distinct = len(labels)
     if distinct > max_values:
         return f"has {distinct} distinct values; a {role} may have at most {max_values} (is it free text or an id?)"
-    if distinct > n / k:
+    if distinct > max(n / k, k):  # a pilot of a few people may still have a few units (all of them hidden)
         return (f"has {distinct} distinct values for {n} respondents; a {role} may have at most n / {k} "
-                f"= {n // k} (is it free text, an id or a timestamp?)")
+                f"= {n // k}, or {k} in a smaller file (is it free text, an id or a timestamp?)")
     return None
 
 

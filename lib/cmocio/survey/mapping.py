@@ -25,22 +25,14 @@ import pandas as pd
 
 from ..errors import DataValidationError, Problem
 from .instrument import FUNCTIONS, SEGMENT_PREFIX, WAVE_COLUMN
+from .conversion_report import ConversionReport
 from .identifying import breakdown_problem, email_ids, identifying_name, repeated_ids, safe_value
-from .read import KINDS, NUMBER, ExportColumns, ExportHeader, open_export, read_columns
+from .mapping_text import read_mapping_text
+from .read import KINDS, ExportColumns, ExportHeader, open_export, read_columns
+from .scales import (DEFAULT_NOT_ANSWERED, DEFAULT_SCALE, FUNCTION_ANSWERS, QUESTION_ANSWERS, SCALES,  # noqa: F401
+                     UNPLACED, Placed, ValueTables, norm, place, seven_point_signs, shown_value)
 from .weights import parse_weights, weight_problems
 
-#: Answer scales a mapping can name with ``scale:``. Codes assume the scale runs from the negative end (1) up.
-SCALES: dict[str, dict[str, tuple[str, ...]]] = {
-    "agree5": {"yes": ("Strongly agree", "Agree", "5", "4"),
-               "no": ("Neither agree nor disagree", "Disagree", "Strongly disagree", "3", "2", "1")},
-    "agree7": {"yes": ("Strongly agree", "Agree", "7", "6"),
-               "no": ("Somewhat agree", "Neither agree nor disagree", "Somewhat disagree", "Disagree",
-                      "Strongly disagree", "5", "4", "3", "2", "1")},
-    "yes_no": {"yes": ("Yes", "True", "1"), "no": ("No", "False", "0")},
-}
-DEFAULT_SCALE = "agree5"
-#: Answers that count as not answered unless a mapping says otherwise. A blank always does.
-DEFAULT_NOT_ANSWERED = ("Don't know", "Prefer not to say", "Not applicable", "N/A")
 #: A segment with more distinct values than this is refused: it looks like free text or an id.
 MAX_SEGMENT_VALUES = 50
 MAX_SEGMENT_CHARS = 60
@@ -48,14 +40,6 @@ _KEYS = {"format", "encoding", "respondent_id", "function", "weight", "segments"
          "not_answered", "questions"}
 
 
-def norm(value: object) -> str:
-    """How answers are compared: trimmed, case-folded, straight quotes, and '4.0' read as '4'."""
-    s = re.sub(r"\s+", " ", str(value)).strip().replace("\u2019", "'").replace("\u2018", "'").casefold()
-    if NUMBER.fullmatch(s):
-        f = float(s)
-        if f.is_integer():
-            return str(int(f))
-    return s
 
 
 @dataclass(frozen=True)
@@ -67,6 +51,8 @@ class QuestionRule:
     yes: frozenset[str]
     no: frozenset[str]
     not_answered: frozenset[str]
+    explicit: frozenset[str] = frozenset()  # the values the mapping text lists (a scale's defaults are not)
+    scale: str | None = None  # the scale read, when the mapping lists no yes or no values of its own
 
 
 @dataclass
@@ -114,7 +100,7 @@ def load_mapping(path: str | os.PathLike, questions: pd.DataFrame) -> Mapping:
     if not p.is_file():
         raise DataValidationError([Problem(str(p), None, None, "mapping file not found")], "mapping file")
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
+        doc = read_mapping_text(p.read_text(encoding="utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -184,12 +170,16 @@ def load_mapping(path: str | os.PathLike, questions: pd.DataFrame) -> Mapping:
         no = _values(spec["no"], f"questions.{qid}.no", problems, p) if "no" in spec else default_no
         na = (_values(spec["not_answered"], f"questions.{qid}.not_answered", problems, p)
               if "not_answered" in spec else default_na) | {""}
+        explicit = frozenset().union(*(
+            values for key, values in (("yes", yes), ("no", no), ("not_answered", na))
+            if key in spec or key in doc))
+        own_scale = None if any(k in spec or k in doc for k in ("yes", "no")) else scale_name
         if local_scale:
             bad(f"questions.{qid}.scale", "scale is set once for the whole mapping; list yes and no here instead")
         clash = (yes & no) | (yes & na) | (no & na)
         if clash:
             bad(f"questions.{qid}", f"the value(s) {', '.join(sorted(clash))} are placed twice (yes, no, not answered)")
-        rules.append(QuestionRule(qid, str(spec["column"]), yes, no, na))
+        rules.append(QuestionRule(qid, str(spec["column"]), yes, no, na, explicit, own_scale))
     segments = doc.get("segments") or {}
     if not isinstance(segments, dict):
         bad("segments", "must map segment names (such as business_unit) to export columns")
@@ -236,43 +226,6 @@ def load_mapping(path: str | os.PathLike, questions: pd.DataFrame) -> Mapping:
                    str(weight) if weight else None, seg, seg_labels, wave_column, wave_value)
 
 
-@dataclass
-class ConversionReport:
-    """What a conversion read and placed, for the analyst (counts, never respondent-level values)."""
-
-    source: str  # the layout read, e.g. "Qualtrics CSV (choice text)"
-    rows: int
-    kept: int
-    other_function: int
-    by_function: dict[str, int]
-    by_segment: dict[str, dict[str, int]]
-    by_wave: dict[str, int]
-    answers: pd.DataFrame  # question_id, column, yes, no, not_answered
-    metadata_dropped: list[str]
-    warnings: list[str]
-
-    def summary(self, min_group_size: int = 5) -> str:
-        """Counts per function, segment and wave (small groups shown as '<k'), answers per question."""
-        def n(v: int) -> str:
-            return f"<{min_group_size}" if 0 < v < min_group_size else str(v)
-
-        lines = [f"Read {self.source}: {self.rows} responses, {self.kept} kept"
-                 + (f", {self.other_function} from other functions left out" if self.other_function else "") + "."]
-        lines.append("Respondents by function: " + ", ".join(f"{k} {n(v)}" for k, v in self.by_function.items()))
-        for name, counts in self.by_segment.items():
-            lines.append(f"Respondents by {name}: " + ", ".join(f"{k} {n(v)}" for k, v in counts.items()))
-        if self.by_wave:
-            lines.append("Respondents by wave: " + ", ".join(f"{k} {n(v)}" for k, v in self.by_wave.items()))
-        if self.metadata_dropped:
-            lines.append(f"Metadata columns left unread: {len(self.metadata_dropped)} "
-                         f"({', '.join(self.metadata_dropped)})")
-        lines.append("Answers mapped per question (yes / no / not answered); unmapped values: none")
-        for r in self.answers.itertuples(index=False):
-            lines.append(f"  {r.question_id}: {r.yes} / {r.no} / {r.not_answered}   <- {r.column}")
-        lines += [f"Warning: {w}" for w in self.warnings]
-        return "\n".join(lines)
-
-
 def _column_check(mapping: Mapping, header: ExportHeader) -> list[Problem]:
     problems = []
     for col in mapping.columns():
@@ -284,14 +237,13 @@ def _column_check(mapping: Mapping, header: ExportHeader) -> list[Problem]:
     return problems
 
 
-def _place(cat: pd.Categorical, lookup: dict[str, int], labels: dict[str, str] | None) -> np.ndarray:
-    """Code each row by its value's placement (-2 = not placed), looking at each distinct value once."""
-    codes = np.array([lookup.get(norm(v), lookup.get(norm(labels.get(str(v), "\0")), -2) if labels else -2)
-                      for v in cat.categories], dtype=np.int8)
-    out = np.full(len(cat), -2, dtype=np.int8)
-    ok = cat.codes >= 0
-    out[ok] = codes[cat.codes[ok]]
-    return out
+def _named(value: object, labels: dict[str, str] | None, known: frozenset[str]) -> str:
+    """A value for a message, with its label where the file labels it; free text is named by its length.
+
+    A file's value labels are the instrument's answer options, not what a respondent typed, so they may be quoted.
+    """
+    known = known | {norm(v) for v in (labels or {}).values()}
+    return shown_value(value, labels, lambda v: safe_value(v, known)).replace("(label value ", "(label ")
 
 
 def _unplaced(cols: ExportColumns, column: str, placed: np.ndarray, what: str, problems: list[Problem],
@@ -301,10 +253,23 @@ def _unplaced(cols: ExportColumns, column: str, placed: np.ndarray, what: str, p
     cat = cols.values[column]
     for i in rows[:20]:
         problems.append(Problem(str(cols.header.path), int(cols.row_number(i)), column,
-                                f"{safe_value(cat[i], known)} is not placed by the mapping ({what})", "row"))
+                                f"{_named(cat[i], cols.labels.get(column), known)} is not placed by the mapping "
+                                f"({what})", "row"))
     if len(rows) > 20:
         problems.append(Problem(str(cols.header.path), None, column,
                                 f"... and {len(rows) - 20} more rows with values the mapping does not place", "row"))
+
+
+def _clashes(cols: ExportColumns, column: str, placed: Placed, names: dict[int, str],
+             problems: list[Problem]) -> None:
+    """A code the mapping lists for one answer whose value label it lists for another: refused, by first row."""
+    for value, label, by_code, by_label, first, n in placed.clashes:
+        problems.append(Problem(str(cols.header.path), int(cols.row_number(first)), column,
+                                f"code {safe_value(value).removeprefix('value ')} is listed for {names[by_code]} but "
+                                f"its value label {safe_value(label, {norm(label)}).removeprefix('value ')} "
+                                f"is listed for {names[by_label]} ({n} row{'s' if n != 1 else ''} "
+                                "with this code); the file's labels are read first: take the code out of the "
+                                "mapping, or correct the labels", "row"))
 
 
 def convert(export: str | os.PathLike, mapping: Mapping, questions: pd.DataFrame,
@@ -323,8 +288,17 @@ def convert(export: str | os.PathLike, mapping: Mapping, questions: pd.DataFrame
     scales = [v for scale in SCALES.values() for vs in scale.values() for v in vs] + list(DEFAULT_NOT_ANSWERED)
     known = frozenset({*lookup, *map(norm, scales), *(v for r in mapping.questions for v in (*r.yes, *r.no,
                                                                                           *r.not_answered))})
-    fn = _place(cols.values[mapping.function_column], lookup, cols.labels.get(mapping.function_column))
+    fn_labels = cols.labels.get(mapping.function_column)
+    fn_placed = place(cols.values[mapping.function_column], lookup, fn_labels)
+    fn = fn_placed.rows
+    _clashes(cols, mapping.function_column, fn_placed, FUNCTION_ANSWERS, problems)
     _unplaced(cols, mapping.function_column, fn, "function: marketing, it or other", problems, known)
+    if any(value == "" and code == UNPLACED for value, _, code in fn_placed.values):
+        problems.append(Problem(path, None, mapping.function_column,
+                                "blank values are not placed; to leave out respondents who did not say their "
+                                "function, list the blank under other, e.g. other: [Another function, \"\"]", "row"))
+    value_tables = ValueTables()
+    value_tables.add("function", "function", fn_placed, FUNCTION_ANSWERS)
     keep = fn != 2
     # respondent id: duplicates and e-mail addresses, never written
     if mapping.respondent_id:
@@ -371,7 +345,17 @@ def convert(export: str | os.PathLike, mapping: Mapping, questions: pd.DataFrame
     counts = []
     for rule in mapping.questions:
         lookup = {**{v: 1 for v in rule.yes}, **{v: 0 for v in rule.no}, **{v: -1 for v in rule.not_answered}}
-        placed = _place(cols.values[rule.column], lookup, cols.labels.get(rule.column))
+        labels = cols.labels.get(rule.column)
+        result = place(cols.values[rule.column], lookup, labels, rule.explicit)
+        _clashes(cols, rule.column, result, QUESTION_ANSWERS, problems)
+        if rule.scale == "agree5" and seven_point_signs(result, labels):
+            problems.append(Problem(path, None, rule.column, "holds both 'Agree' and 'Somewhat agree' (or both "
+                                    "'Disagree' and 'Somewhat disagree'), as a seven-point scale does, but the "
+                                    "mapping reads a five-point one; set scale: agree7, or list yes and no",
+                                    "row"))
+        value_tables.add(rule.question_id, (frozenset(lookup.items()), rule.explicit, frozenset((labels or {}).items())),
+                         result, QUESTION_ANSWERS)
+        placed = result.rows
         placed[~keep] = -1
         _unplaced(cols, rule.column, placed, f"yes, no or not answered of {rule.question_id}", problems, known)
         kept = placed[keep]
@@ -401,5 +385,5 @@ def convert(export: str | os.PathLike, mapping: Mapping, questions: pd.DataFrame
     report = ConversionReport(header.description, n, int(keep.sum()), int((~keep).sum()), by_function, by_segment,
                               by_wave, pd.DataFrame(counts, columns=["question_id", "column", "yes", "no",
                                                                      "not_answered"]),
-                              dropped, warnings)
+                              dropped, warnings, value_tables.tables())
     return frame, report

@@ -52,14 +52,21 @@ def load_responses(path: str | os.PathLike, questions: pd.DataFrame, weight_colu
             frame["weight"] = 1.0
         frame.attrs.update(source=report.source, warnings=report.warnings,
                            weighted=bool(mapping.weight and weight_column))
-        return frame
+        return _unit_weights_unweighted(frame)
     header = open_export(path, None)
     if header.kind != "plain":
         raise DataValidationError([Problem(str(header.path), None, None,
                                            f"is a {header.description}; give a mapping file (mapping_path, see "
                                            "data/survey/mappings/) to say which columns answer which question")],
                                   "responses file")
-    return _check_plain(header, questions, weight_column)
+    return _unit_weights_unweighted(_check_plain(header, questions, weight_column))
+
+
+def _unit_weights_unweighted(frame: pd.DataFrame) -> pd.DataFrame:
+    """A weight column whose weights are all 1 weights nothing: the responses are read as unweighted."""
+    if frame.attrs.get("weighted") and len(frame) and (frame["weight"] == 1).all():
+        frame.attrs["weighted"] = False
+    return frame
 
 
 def _check_plain(header, questions: pd.DataFrame, weight_column: str) -> pd.DataFrame:

@@ -171,6 +171,72 @@ def write_qualtrics(people: pd.DataFrame, questions: pd.DataFrame, path: str | o
     return path
 
 
+def write_qualtrics_2017(people: pd.DataFrame, questions: pd.DataFrame, path: str | os.PathLike,
+                         numeric: bool = True) -> Path:
+    """Qualtrics CSV as exported in 2017: three header rows, the third ``{'ImportId': 'QID1'}`` in single quotes.
+
+    Metadata columns of that time (``ResponseID``, ``ResponseSet``, ``ExternalDataReference``, location
+    with ``LocationAccuracy`` last), metadata names repeated in row 2; UTF-8 without a byte-order mark.
+    """
+    statements = _statements(questions)
+    meta = [("ResponseID", "responseId"), ("ResponseSet", "responseSetId"), ("IPAddress", "ipAddress"),
+            ("StartDate", "startDate"), ("EndDate", "endDate"), ("RecipientLastName", "panel-RecipientLastName"),
+            ("RecipientFirstName", "panel-RecipientFirstName"), ("RecipientEmail", "panel-RecipientEmail"),
+            ("ExternalDataReference", "panel-ExternalDataReference"), ("Finished", "finished"), ("Status", "status")]
+    names = [m[0] for m in meta] + ["Q1", "Q2", "Q3", *(f"Q4_{i}" for i in range(1, len(statements) + 1)), "Q5"]
+    texts = [m[0] for m in meta] + [FUNCTION_Q, UNIT_Q, REGION_Q, *(f"{MATRIX_Q}-{t}" for t in statements),
+                                    COMMENT_Q]
+    ids = [m[1] for m in meta] + ["QID1", "QID2", "QID3", *(f"QID4_{i}" for i in range(1, len(statements) + 1)),
+                                  "QID5_TEXT"]
+    location = ["LocationLatitude", "LocationLongitude", "LocationAccuracy"]
+    rows = [names + location, texts + location, [f"{{'ImportId': '{i}'}}" for i in ids]
+            + [f"{{'ImportId': 'Location-{c}'}}" for c in location]]
+    for i, d in enumerate(r._asdict() for r in people.itertuples(index=False)):
+        fmt = "%Y-%m-%d %H:%M:%S"
+        rows.append([f"R_{i:04d}{'xQz' * 4}{i % 7}", "Default Response Set", d["ip"], d["start"].strftime(fmt),
+                     d["end"].strftime(fmt), d["last_name"], d["first_name"], d["email"], "", "1", "0",
+                     *_answers(d, questions, numeric), d["comment"], "51.5074", "-0.1278", "-1"])
+    return _write_csv(rows, path, "\r\n")
+
+
+def write_qualtrics_legacy(people: pd.DataFrame, questions: pd.DataFrame, path: str | os.PathLike,
+                           numeric: bool = True) -> Path:
+    """Qualtrics' legacy CSV export (before 2017): two header rows, ``V1`` … ``V10`` over ``ResponseID`` ….
+
+    Row 1 holds V-numbers for the metadata and short names for the questions, row 2 the metadata names
+    and the question text; every line ends with a comma, as the tool wrote it.
+    """
+    statements = _statements(questions)
+    meta = ["ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress", "IPAddress", "Status",
+            "StartDate", "EndDate", "Finished"]
+    location = ["LocationLatitude", "LocationLongitude", "LocationAccuracy"]
+    row1 = [f"V{i}" for i in range(1, len(meta) + 1)] + ["Q1", "Q2", "Q3"]
+    row1 += [f"Q4_{i}" for i in range(1, len(statements) + 1)] + ["Q5", *location, ""]
+    row2 = meta + [FUNCTION_Q, UNIT_Q, REGION_Q, *(f"{MATRIX_Q}-{t}" for t in statements), COMMENT_Q, *location, ""]
+    rows = [row1, row2]
+    for i, d in enumerate(r._asdict() for r in people.itertuples(index=False)):
+        fmt = "%Y-%m-%d %H:%M:%S"
+        rows.append([f"R_{i:04d}{'xQz' * 4}{i % 7}", "Default Response Set", f"{d['last_name']}, {d['first_name']}",
+                     "", d["email"], d["ip"], "0", d["start"].strftime(fmt), d["end"].strftime(fmt), "1",
+                     *_answers(d, questions, numeric), d["comment"], "51.5074", "-0.1278", "-1", ""])
+    return _write_csv(rows, path, "\n")
+
+
+def _answers(d: dict, questions: pd.DataFrame, numeric: bool) -> list[str]:
+    """Function, unit, region and the agreement answers of one respondent, as codes or as choice text."""
+    first = [(d["function"], FUNCTION_CHOICES), (d["unit"], UNITS), (d["region"], REGIONS)]
+    first += [(d[q], AGREE) for q in questions["question_id"]]
+    return [_code(v, choices) if numeric else v for v, choices in first]
+
+
+def _write_csv(rows: list[list[object]], path: str | os.PathLike, newline: str) -> Path:
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator=newline).writerows(rows)
+    path = Path(path)
+    path.write_bytes(buf.getvalue().encode("utf-8"))
+    return path
+
+
 def _surveymonkey_rows(people: pd.DataFrame, questions: pd.DataFrame, contact: bool = False) -> list[list[object]]:
     statements = _statements(questions)
     row1 = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name",

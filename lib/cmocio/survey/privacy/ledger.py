@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ...files import atomic_write_text
-from ..aggregation import CELL_KEYS, RESPONDENTS
+from ..aggregation import CELL_KEYS
 from ..instrument import ALL
 
 LEDGER_NAME = "cmocio-disclosure-ledger.jsonl"
@@ -87,6 +87,12 @@ def _digest(cells: dict[tuple, list]) -> str:
     for key in sorted(cells):
         h.update(json.dumps([*key, *cells[key]]).encode())
     return h.hexdigest()
+
+
+def _delta(old: list | None, new: list) -> np.ndarray:
+    """Change in (yes, no, blank) counts of one cell between two releases."""
+    a = old or [0, 0, 0, 0.0, 0.0]
+    return np.array([new[2] - a[2], (new[1] - new[2]) - (a[1] - a[2]), (new[0] - new[1]) - (a[0] - a[1])])
 
 
 def _changed(old: dict[tuple, list], new: dict[tuple, list]) -> dict[tuple, int]:
@@ -165,22 +171,70 @@ class Ledger:
         for wave, cells in _cells(table).items():
             digest = _digest(cells)
             for rec in earlier:
-                old = rec["waves"].get(wave)
-                if old is None:
-                    continue
-                forced |= {(q, wave, d, s, g) for q, d, s, g in old["hidden"]}
-                if old["digest"] == digest:
-                    continue
-                changed = _changed({tuple(c[:4]): c[4:] for c in old["cells"]}, cells)
-                overall = changed.get((RESPONDENTS, "", ALL, ALL), 0)
-                if 0 < overall < min_group_size:
-                    raise ReleaseRefused(
-                        f"wave {wave!r} of survey {self.survey!r} was released on {rec['time'][:10]}, and fewer than "
-                        f"{min_group_size} respondents have joined, left or been reweighted since: the difference "
-                        f"between the two releases would show their answers. Wait until at least {min_group_size} "
-                        "more have answered, or release the new responses as a new wave (a new wave value)")
-                forced |= {(q, wave, d, s, g) for (q, d, s, g), n in changed.items() if 0 < n < min_group_size}
+                for label, old in rec["waves"].items():
+                    if label == wave:
+                        forced |= {(q, wave, d, s, g) for q, d, s, g in old["hidden"]}
+                    if old["digest"] == digest:  # the same data, perhaps under another wave name
+                        forced |= {(q, wave, d, s, g) for q, d, s, g in old["hidden"]}
+                        continue
+                    changed = _changed({tuple(c[:4]): c[4:] for c in old["cells"]}, cells)
+                    overall = max(n for (q, d, s, g), n in changed.items() if (d, s, g) == ("", ALL, ALL))
+                    if 0 < overall < min_group_size:
+                        raise ReleaseRefused(
+                            f"wave {wave!r} of survey {self.survey!r} differs from wave {label!r}, released on "
+                            f"{rec['time'][:10]}, by fewer than {min_group_size} respondents joining, leaving, "
+                            "changing an answer or being reweighted: the difference between the two releases would "
+                            f"show their answers. Wait until at least {min_group_size} more have answered, or field "
+                            "a new wave")
+                    if label == wave:
+                        forced |= {(q, wave, d, s, g) for (q, d, s, g), n in changed.items()
+                                   if 0 < n < min_group_size}
         return forced
+
+    def differences(self, table: pd.DataFrame, suppressed: pd.DataFrame, min_group_size: int,
+                    nesting: dict | None = None) -> set[tuple]:
+        """Figures a new release must also hide so that its difference from an earlier release of a wave hides nobody.
+
+        The difference of two releases of a wave is itself a table, of the people who joined or left: where
+        a total is shown in both, the change of its hidden parts follows from the shown ones, and must be
+        nothing or rest on at least ``min_group_size`` people. Returns the cells to hide (one per offending sum).
+        """
+        from .suppress import grid_of  # the same sums as the suppression
+
+        earlier = self.releases()
+        if not earlier:
+            return set()
+        k = min_group_size
+        hidden_now = set(map(tuple, suppressed.loc[suppressed["suppressed"].astype(bool), CELL_KEYS].astype(str)
+                             .itertuples(index=False)))
+        more: set[tuple] = set()
+        for wave, cells in _cells(table).items():
+            for rec in earlier:
+                old = rec["waves"].get(wave)
+                if old is None or old["digest"] == _digest(cells):
+                    continue
+                before = {tuple(c[:4]): c[4:] for c in old["cells"]}
+                hidden_then = {tuple(h) for h in old["hidden"]}
+                for q in sorted({key[0] for key in cells}):
+                    keys = [key[1:] for key in cells if key[0] == q]
+                    grid, _ = grid_of(keys, (nesting or {}).get(wave, []))
+                    delta = np.array([_delta(before.get((q, *key)), cells[(q, *key)]) for key in keys])
+                    both = np.array([(q, *key) not in hidden_then and (q, wave, *key) not in hidden_now
+                                     for key in keys])
+                    size = np.array([cells[(q, *key)][0] for key in keys])
+                    for parts, total in grid.relations:
+                        hidden_parts = [c for c in parts if not both[c]]
+                        visible = [c for c in parts if both[c]]
+                        if both[total] and hidden_parts:
+                            derived = delta[total] - delta[visible].sum(axis=0)
+                        elif not both[total] and not hidden_parts:
+                            derived = delta[parts].sum(axis=0)
+                        else:
+                            continue
+                        if 0 < np.abs(derived).max() < k:
+                            pick = min(visible, key=lambda c: (size[c], c)) if visible else total
+                            more.add((q, wave, *keys[pick]))
+        return more
 
     def record(self, table: pd.DataFrame, suppressed: pd.DataFrame, min_group_size: int, weighted: bool,
                kind: str) -> bool:

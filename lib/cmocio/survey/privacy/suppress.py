@@ -38,8 +38,43 @@ from .rule import HIDDEN, check_min_group_size, passes
 _FIGURES = ["n_respondents", "n_answered", "n_missing", "percent", "n_eff", "ci_low", "ci_high"]
 
 
-def grid_of(keys: list[tuple[str, str, str]]) -> tuple[audit.Grid, list[str]]:
-    """The sums tying the cells ``(dimension, segment, group)`` of one wave, and each sum's kind."""
+#: Breakdowns that nest in another, per wave: (finer dimension, coarser dimension, finer value -> coarser value).
+Nesting = dict[str, list[tuple[str, str, dict[str, str]]]]
+
+
+def nesting_of(responses: pd.DataFrame) -> Nesting:
+    """Where one segment column refines another (every unit in one division), wave by wave.
+
+    Anyone who knows the organisation chart can then subtract a division's other units from it,
+    so these sums are audited like the others.
+    """
+    from ..aggregation import waves_of
+    from ..instrument import SEGMENT_PREFIX, WAVE_COLUMN, segment_columns
+
+    cols = segment_columns(responses)
+    out: Nesting = {}
+    if len(cols) < 2 or responses.empty:
+        return out
+    waves = responses[WAVE_COLUMN].astype(str) if WAVE_COLUMN in responses else pd.Series(ALL, index=responses.index)
+    for wave in waves_of(responses):
+        part = responses[waves == wave]
+        for fine in cols:
+            for coarse in cols:
+                if fine == coarse:
+                    continue
+                pairs = part[[fine, coarse]].astype(str).drop_duplicates()
+                if len(pairs) and pairs[fine].is_unique:  # each unit in one division (or the same split twice)
+                    out.setdefault(wave, []).append((fine[len(SEGMENT_PREFIX):], coarse[len(SEGMENT_PREFIX):],
+                                                     dict(zip(pairs[fine], pairs[coarse]))))
+    return out
+
+
+def grid_of(keys: list[tuple[str, str, str]], nested: list[tuple[str, str, dict[str, str]]] = ()
+            ) -> tuple[audit.Grid, list[str]]:
+    """The sums tying the cells ``(dimension, segment, group)`` of one wave, and each sum's kind.
+
+    ``nested`` adds the sums of a breakdown that refines another (:func:`nesting_of`).
+    """
     pos = {k: i for i, k in enumerate(keys)}
     rels, kinds = [], []
     dims: dict[str, list[str]] = defaultdict(list)
@@ -61,6 +96,14 @@ def grid_of(keys: list[tuple[str, str, str]]) -> tuple[audit.Grid, list[str]]:
             if total is not None and parts:
                 rels.append((parts, total))
                 kinds.append("segment")
+    for fine, coarse, within in nested:
+        for value in dict.fromkeys(within.values()):
+            for g in GROUPS:
+                parts = [pos[(fine, a, g)] for a, b in within.items() if b == value and (fine, a, g) in pos]
+                total = pos.get((coarse, value, g))
+                if total is not None and parts:
+                    rels.append((parts, total))
+                    kinds.append("segment")
     return audit.Grid(keys, rels), kinds
 
 
@@ -110,15 +153,16 @@ def _member_union(members: np.ndarray, wsum: np.ndarray, wsq: np.ndarray, wmax: 
     return ok
 
 
-def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] = (), audit_: bool = True
-             ) -> pd.DataFrame:
+def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] = (), audit_: bool = True,
+             nesting: Nesting | None = None) -> pd.DataFrame:
     """Mark every figure that may not be shown (``suppressed``, ``reason``) and blank its numbers.
 
     ``table`` comes from :func:`cmocio.survey.aggregation.shares`. ``forced`` holds
     cell keys (``question_id, wave, dimension, segment, group``) to hide whatever
     the rule says, such as those an earlier release of the survey hid
     (:mod:`.ledger`). ``audit_=False`` leaves out the linear-programming audit
-    (for tests that show what it catches). An empty table is returned unchanged in shape.
+    (for tests that show what it catches). ``nesting`` (:func:`nesting_of`) adds the sums of
+    breakdowns that refine one another. An empty table is returned unchanged in shape.
     """
     k = check_min_group_size(min_group_size)
     out = table.reset_index(drop=True).copy()
@@ -139,7 +183,7 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
     for w, by_q in rows_of.items():
         sizes = by_q[RESPONDENTS]
         local = list(sizes)
-        grid, kinds = grid_of(local)
+        grid, kinds = grid_of(local, (nesting or {}).get(str(w), []))
         m_rows = np.array([sizes[key] for key in local])
         members = num["n_respondents"][m_rows]
         wsum = num["weight_sum"][m_rows] / scale

@@ -31,7 +31,8 @@ SIZES = "respondents"
 def read_release(csv_text: str) -> pd.DataFrame:
     """A published table as the analyst reads it: text, blanks as missing."""
     t = pd.read_csv(io.StringIO(csv_text), dtype={"wave": str, "dimension": str, "segment": str},
-                    keep_default_na=False, na_values={"percent": [""], "n_answered": [""], "n_respondents": [""]})
+                    keep_default_na=False, na_values={c: [""] for c in ("percent", "n_answered", "n_respondents",
+                                                                        "n_eff")})
     t["suppressed"] = t["suppressed"].astype(str).isin(["True", "true"])
     return t
 
@@ -84,8 +85,10 @@ class Model:
             self._a, self._shape = a, (len(self.rows), n)
         hi = np.minimum(np.array(self.hi), 10 ** 7)  # unbounded sizes: large enough to never bind
         eq = np.array(self.row_lo) == np.array(self.row_hi)
-        relaxed = linprog(c, A_ub=np.vstack([self._a[~eq], -self._a[~eq]]),
-                          b_ub=np.concatenate([np.array(self.row_hi)[~eq], -np.array(self.row_lo)[~eq]]),
+        row_lo, row_hi = np.array(self.row_lo, float), np.array(self.row_hi, float)
+        up, down = ~eq & np.isfinite(row_hi), ~eq & np.isfinite(row_lo)
+        relaxed = linprog(c, A_ub=np.vstack([self._a[up], -self._a[down]]),
+                          b_ub=np.concatenate([row_hi[up], -row_lo[down]]),
                           A_eq=self._a[eq], b_eq=np.array(self.row_lo)[eq], bounds=list(zip(self.lo, hi)),
                           method="highs")
         if relaxed.status == 0 and np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
@@ -98,11 +101,14 @@ class Model:
         return round(-res.fun if maximise else res.fun), np.round(res.x)
 
 
-def add_release(model: Model, table: pd.DataFrame, tag: str = "", chart: dict | None = None) -> None:
+def add_release(model: Model, table: pd.DataFrame, tag: str = "", chart: dict | None = None,
+                weights: dict[str, float] | None = None) -> None:
     """The constraints one published table (every question, wave, breakdown and group) puts on the unknowns.
 
     Unknowns are named by wave and cell, plus ``tag`` for releases of different data. ``chart``, the
     organisation chart the analyst knows, maps a finer breakdown to ``(coarser breakdown, {unit: division})``.
+    ``weights``, the weight of each function when the analyst knows the weighting scheme: a figure for
+    everyone then mixes two weights, and its effective size and weighted share say how (:func:`_weighted`).
     """
     for (wave, q), part in table.groupby(["wave", "question_id"], sort=False):
         for r in part.itertuples(index=False):
@@ -119,8 +125,11 @@ def add_release(model: Model, table: pd.DataFrame, tag: str = "", chart: dict | 
                 model.add({y: 1, n: 1}, a, a)
                 if not pd.isna(r.n_respondents):  # a table that shows sizes elsewhere may leave them out
                     model.add({m: 1}, r.n_respondents, r.n_respondents)
-                low, high = a * (r.percent - 0.5) / 100, a * (r.percent + 0.5) / 100
-                model.add({y: 1}, math.ceil(low - 1e-9), math.floor(high + 1e-9))
+                if weights and r.group == ALL:
+                    _weighted(model, r, q, (tag, wave, r.dimension, r.segment), weights)
+                else:
+                    low, high = a * (r.percent - 0.5) / 100, a * (r.percent + 0.5) / 100
+                    model.add({y: 1}, math.ceil(low - 1e-9), math.floor(high + 1e-9))
         dims = {d: sorted(set(part.loc[part["dimension"] == d, "segment"])) for d in set(part["dimension"])}
         kinds = ("m",) if q == SIZES else ("y", "n", "b")
         for kind in kinds:
@@ -141,6 +150,23 @@ def add_release(model: Model, table: pd.DataFrame, tag: str = "", chart: dict | 
                                  if dv == division}
                         coefs[model.var((*key, tag, wave, coarse, division, g))] = -1.0
                         model.add(coefs, 0, 0)
+
+
+def _weighted(model: Model, r, q: str, cell: tuple, weights: dict[str, float]) -> None:
+    """A shown figure for everyone, weighted: its effective size tells how many of each function answered,
+    and its weighted share bounds the weighted sum of their yes counts."""
+    wm, wi = weights["marketing"], weights["it"]
+    a = int(r.n_answered)
+    splits = [m for m in range(a + 1)
+              if round((m * wm + (a - m) * wi) ** 2 / (m * wm ** 2 + (a - m) * wi ** 2), 1) == round(r.n_eff, 1)]
+    ym, nm = model.var(("y", q, *cell, "marketing")), model.var(("n", q, *cell, "marketing"))
+    yi, ni = model.var(("y", q, *cell, "it")), model.var(("n", q, *cell, "it"))
+    if len(splits) == 1:
+        model.add({ym: 1, nm: 1}, splits[0], splits[0])
+    # weighted yes / weighted answered lies within the rounding of the share
+    for sign, bound in ((1, r.percent + 0.5), (-1, r.percent - 0.5)):
+        coefs = {ym: 100 * wm - bound * wm, yi: 100 * wi - bound * wi, nm: -bound * wm, ni: -bound * wi}
+        model.add({k: sign * v for k, v in coefs.items()}, -math.inf, 0)
 
 
 def truth_of(responses: pd.DataFrame, questions: list[str], tag: str = "") -> dict[tuple, int]:
@@ -226,12 +252,13 @@ def hidden_cells(table: pd.DataFrame, tag: str = "") -> list[tuple]:
     return out
 
 
-def attack(tables: list[str], truth: dict[tuple, int], chart: dict | None = None) -> list[str]:
+def attack(tables: list[str], truth: dict[tuple, int], chart: dict | None = None,
+           weights: dict[str, float] | None = None) -> list[str]:
     """Everything the analyst can pin, from releases of the same data, about figures every one of them hides."""
     model = Model()
     parsed = [read_release(t) for t in tables]
     for t in parsed:
-        add_release(model, t, chart=chart)
+        add_release(model, t, chart=chart, weights=weights)
     hidden = sorted(set.intersection(*(set(hidden_cells(t)) for t in parsed)))
     return pinned(model, hidden, truth)
 

@@ -255,3 +255,17 @@ def test_a_unit_cannot_be_read_off_its_division():
     assert attacker.attack([blind], truth, knows), "control: without the nesting, a unit is its division minus the rest"
     assert privacy.nesting_of(r)["all"] == [("unit", "division", chart)]
     assert attacker.attack([publish(r)], truth, knows) == []
+
+
+def test_weights_by_function_give_no_hidden_split_away():
+    r = people([("marketing", "Consumer", 20, 0.3), ("marketing", "Online", 26, 0.3), ("marketing", "Board office", 3, 0.0),
+                ("marketing", "Retail", 6, 0.5), ("it", "Consumer", 12, 0.5), ("it", "Online", 9, 0.5),
+                ("it", "Board office", 4, 1.0), ("it", "Retail", 7, 0.5)], seed=5, blank=0.0)
+    r["weight"] = np.where(r["function"] == "it", 3.0, 1.0)  # the weighting scheme an insider may know
+    truth = attacker.truth_of(r, QIDS)
+    scheme = {"marketing": 1.0, "it": 3.0}
+    cells = aggregation.shares(aggregation.cells(r, Q2))
+    blind = survey.publishable(privacy.suppress(cells, 5)).to_csv(index=False)
+    assert attacker.attack([blind], truth, weights=scheme), \
+        "control: audited as unweighted counts, effective sizes and weighted shares give the split away"
+    assert attacker.attack([publish(r)], truth, weights=scheme) == []

@@ -187,51 +187,65 @@ def _relation_rows(grid: Grid, hidden: np.ndarray, var_of: dict[int, int], known
     return rows, rhs
 
 
-def exposed_sizes(grid: Grid, hidden: np.ndarray, members: np.ndarray) -> list[int]:
-    """Hidden group sizes an attacker can pin from the shown ones."""
-    cells = np.flatnonzero(hidden)
-    if not len(cells):
-        return []
-    var_of = {int(c): i for i, c in enumerate(cells)}
-    rows, rhs = _relation_rows(grid, hidden, var_of, members)
-    poly = Polytope(len(cells), rows, rhs)
-    n = len(cells)
-    facts = [Fact(int(c), np.eye(1, n, i).ravel(), float(members[c]), "width") for i, c in enumerate(cells)]
-    return unprotected(poly, facts, members[cells].astype(float), [np.ones(n)])
+def exposed_sizes(grid: Grid, hidden: np.ndarray, members: list[np.ndarray]) -> list[int]:
+    """Hidden group sizes an attacker can pin from the shown ones.
 
-
-def exposed_answers(grid: Grid, hidden: np.ndarray, size_hidden: np.ndarray, members: np.ndarray, yes: np.ndarray,
-                    no: np.ndarray) -> list[int]:
-    """Hidden figures of one question an attacker can pin: yes, no or answered counts, or a unanimous group.
-
-    ``size_hidden`` marks cells whose group size is hidden too; the others' sizes are known to the attacker.
+    ``members`` holds one array of group sizes per weight class (one array when the data are unweighted or
+    have many distinct weights): the attacker is taken to know each shown group's size in every class, which
+    effective sample sizes reveal when weights take a few values.
     """
     cells = np.flatnonzero(hidden)
     if not len(cells):
         return []
-    blank = members - yes - no
-    h = len(cells)
-    var_of = {int(c): i for i, c in enumerate(cells)}  # yes: i, no: h + i, blank: 2h + i
+    h, n_classes = len(cells), len(members)
+    var_of = {int(c): i for i, c in enumerate(cells)}  # class j of cell i: j * h + i
     rows, rhs = [], []
-    for offset, known in ((0, yes), (h, no), (2 * h, blank)):
-        r, b = _relation_rows(grid, hidden, {c: v + offset for c, v in var_of.items()}, known)
+    for j, known in enumerate(members):
+        r, b = _relation_rows(grid, hidden, {c: v + j * h for c, v in var_of.items()}, known)
         rows += r
         rhs += b
-    for c, i in var_of.items():
-        if not size_hidden[c]:
-            rows.append({i: 1.0, h + i: 1.0, 2 * h + i: 1.0})
-            rhs.append(float(members[c]))
-    poly = Polytope(3 * h, rows, rhs)
-    truth = np.concatenate([yes[cells], no[cells], blank[cells]]).astype(float)
+    poly = Polytope(h * n_classes, rows, rhs)
+    facts = [Fact(c, np.tile(np.eye(1, h, i).ravel(), n_classes), float(sum(m[c] for m in members)), "width")
+             for c, i in var_of.items()]
+    truth = np.concatenate([m[cells] for m in members]).astype(float)
+    return unprotected(poly, facts, truth, [np.ones(h * n_classes)])
+
+
+def exposed_answers(grid: Grid, hidden: np.ndarray, size_hidden: np.ndarray, members: list[np.ndarray],
+                    yes: list[np.ndarray], no: list[np.ndarray]) -> list[int]:
+    """Hidden figures of one question an attacker can pin: yes, no or answered counts, or a unanimous group.
+
+    ``size_hidden`` marks cells whose group size is hidden too; the others' sizes are known to the attacker.
+    ``members``, ``yes`` and ``no`` hold one array per weight class (see :func:`exposed_sizes`); shown figures
+    are taken as known in every class.
+    """
+    cells = np.flatnonzero(hidden)
+    if not len(cells):
+        return []
+    h, n_classes = len(cells), len(members)
+    width = 3 * h
+    var_of = {int(c): i for i, c in enumerate(cells)}  # class j: yes j*3h + i, no j*3h + h + i, blank j*3h + 2h + i
+    rows, rhs, truth = [], [], []
+    for j in range(n_classes):
+        blank = members[j] - yes[j] - no[j]
+        for offset, known in ((0, yes[j]), (h, no[j]), (2 * h, blank)):
+            r, b = _relation_rows(grid, hidden, {c: v + j * width + offset for c, v in var_of.items()}, known)
+            rows += r
+            rhs += b
+        for c, i in var_of.items():
+            if not size_hidden[c]:
+                rows.append({j * width + i: 1.0, j * width + h + i: 1.0, j * width + 2 * h + i: 1.0})
+                rhs.append(float(members[j][c]))
+        truth.append(np.concatenate([yes[j][cells], no[j][cells], blank[cells]]).astype(float))
+    poly = Polytope(width * n_classes, rows, rhs)
+    total = lambda a: float(sum(x[c] for x in a))  # noqa: E731 - over the classes
     facts = []
     for c, i in var_of.items():
-        y = np.zeros(3 * h)
-        y[i] = 1
-        n = np.zeros(3 * h)
-        n[h + i] = 1
-        facts += [Fact(c, y, float(yes[c]), "width"), Fact(c, n, float(no[c]), "width"), Fact(c, y, 0.0, "reach"),
+        y = np.tile(np.eye(1, width, i).ravel(), n_classes)
+        n = np.tile(np.eye(1, width, h + i).ravel(), n_classes)
+        facts += [Fact(c, y, total(yes), "width"), Fact(c, n, total(no), "width"), Fact(c, y, 0.0, "reach"),
                   Fact(c, n, 0.0, "reach")]
         if size_hidden[c]:  # where the group's size is shown, how many answered is no more private than the size
-            facts.append(Fact(c, y + n, float(yes[c] + no[c]), "width"))
-    blocks = [np.concatenate([np.ones(h) * (j == k) for k in range(3)]) for j in range(3)]
-    return unprotected(poly, facts, truth, blocks)
+            facts.append(Fact(c, y + n, total(yes) + total(no), "width"))
+    blocks = [np.tile(np.concatenate([np.ones(h) * (j == k) for k in range(3)]), n_classes) for j in range(3)]
+    return unprotected(poly, facts, np.concatenate(truth), blocks)

@@ -154,7 +154,7 @@ def _member_union(members: np.ndarray, wsum: np.ndarray, wsq: np.ndarray, wmax: 
 
 
 def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] = (), audit_: bool = True,
-             nesting: Nesting | None = None) -> pd.DataFrame:
+             nesting: Nesting | None = None, classes: list[pd.DataFrame] | None = None) -> pd.DataFrame:
     """Mark every figure that may not be shown (``suppressed``, ``reason``) and blank its numbers.
 
     ``table`` comes from :func:`cmocio.survey.aggregation.shares`. ``forced`` holds
@@ -162,7 +162,10 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
     the rule says, such as those an earlier release of the survey hid
     (:mod:`.ledger`). ``audit_=False`` leaves out the linear-programming audit
     (for tests that show what it catches). ``nesting`` (:func:`nesting_of`) adds the sums of
-    breakdowns that refine one another. An empty table is returned unchanged in shape.
+    breakdowns that refine one another. ``classes`` holds, for weights that take a few values,
+    the unweighted counts of each weight class in the rows of ``table`` (:func:`weight_classes`): the audit
+    then assumes the analyst knows each shown figure class by class, as effective sizes and weighted shares
+    let them work out. An empty table is returned unchanged in shape.
     """
     k = check_min_group_size(min_group_size)
     out = table.reset_index(drop=True).copy()
@@ -177,6 +180,8 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
                                                 "max_weight", "n_eff", "max_share")}
     scale = np.nanmax(num["max_weight"]) if np.isfinite(num["max_weight"]).any() else 1.0
     scale = scale if scale > 0 else 1.0
+    split = [{c: part[c].to_numpy(float) for c in ("n_respondents", "n_answered", "n_yes")}
+             for part in (classes or [])] or [{c: num[c] for c in ("n_respondents", "n_answered", "n_yes")}]
     rows_of: dict[tuple, dict[str, dict[tuple, int]]] = defaultdict(lambda: defaultdict(dict))
     for i, (q, w, d, s, g) in enumerate(keys):
         rows_of[w][q][(d, s, g)] = i
@@ -194,13 +199,14 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
         primary = ~passes(members, wsum, num["n_eff"][m_rows], num["max_share"][m_rows], k)
         primary |= np.array([(RESPONDENTS, w, *key) in forced for key in local])
         size_hidden = _close(grid, kinds, primary, members, lambda cells, parts, total: member_ok(cells),
-                             lambda h: audit.exposed_sizes(grid, h, members) if audit_ else [])
+                             lambda h: audit.exposed_sizes(grid, h, [p["n_respondents"][m_rows] for p in split])
+                             if audit_ else [])
         hidden_all[m_rows] = size_hidden
         for q, cells_q in by_q.items():
             if q == RESPONDENTS:
                 continue
             rows = np.array([cells_q[key] for key in local])
-            answered, yes = num["n_answered"][rows], num["n_yes"][rows]
+            answered = num["n_answered"][rows]
             first = size_hidden | ~passes(answered, num["weight_sum"][rows], num["n_eff"][rows],
                                           num["max_share"][rows], k)
             first |= np.array([(q, w, *key) in forced for key in local])
@@ -211,12 +217,35 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
                 shown = [c for c in parts if c not in cells]  # what the hidden parts answered follows from these
                 return answered[total] - answered[shown].sum() >= k and member_ok(cells)
 
+            by_class = [(p["n_respondents"][rows], p["n_yes"][rows], p["n_answered"][rows] - p["n_yes"][rows])
+                        for p in split]
             hidden = _close(grid, kinds, first, members, union_answers,
-                            lambda h, yes=yes, answered=answered: audit.exposed_answers(
-                                grid, h, size_hidden, members, yes, answered - yes) if audit_ else [])
+                            lambda h, by_class=by_class: audit.exposed_answers(
+                                grid, h, size_hidden, *map(list, zip(*by_class))) if audit_ else [])
             hidden_all[rows] = hidden
     out["suppressed"] = hidden_all
     out["reason"] = np.where(hidden_all, HIDDEN, "")
     for col in _FIGURES:
         out[col] = out[col].astype(float).where(~hidden_all)
+    return out
+
+
+#: Weights taking at most this many values are audited class by class; more (raking) are not.
+MAX_WEIGHT_CLASSES = 12
+
+
+def weight_classes(responses: pd.DataFrame, questions: pd.DataFrame, table: pd.DataFrame
+                   ) -> list[pd.DataFrame] | None:
+    """Unweighted counts of each weight class in the rows of ``table``, or None (one class, or too many)."""
+    from ..aggregation import cells as count_cells
+
+    values = np.unique(responses["weight"].to_numpy(float))
+    if not 1 < len(values) <= MAX_WEIGHT_CLASSES:
+        return None
+    keys = table[CELL_KEYS].astype(str)
+    out = []
+    for v in values:
+        part = count_cells(responses[responses["weight"].to_numpy(float) == v], questions, weighted=False)
+        part = part.astype({c: str for c in CELL_KEYS})[[*CELL_KEYS, "n_respondents", "n_answered", "n_yes"]]
+        out.append(keys.merge(part, on=CELL_KEYS, how="left").fillna(0))
     return out

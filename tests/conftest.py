@@ -100,7 +100,7 @@ def edit_csv(path: Path, old: str, new: str, count: int = 1) -> None:
 # Slowest scopes first, so that pytest-xdist's --dist loadscope can balance two workers
 # (longest-processing-time-first). Items of one scope keep their order and stay together.
 _HEAVY_FIRST = ("test_build.py", "test_hardening.py::Test", "test_portfolio.py::Test", "test_cluster.py",
-                "test_notebooks.py::Test", ".ipynb", "test_browser.py", "test_survey.py::Test")
+                "test_notebooks.py::Test", ".ipynb", "test_browser.py", "test_survey.py::Test", "test_disclosure.py")
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -78,6 +78,26 @@ def test_cells_match_a_plain_groupby_by_wave_and_segment():
             assert t.loc[(q, wave, "business_unit", unit, fn), "percent"] == pytest.approx(expect)
 
 
+def test_every_cell_matches_a_plain_groupby_at_sizes_that_used_to_overflow():
+    """24 monthly waves x 3 units x 2 regions: indices past 127 once wrapped (int8 category codes)."""
+    rng = np.random.default_rng(3)
+    r = survey.synthetic_responses(Q, n=3000, seed=3)
+    r["wave"] = rng.choice([f"2024-{m:02d}" for m in range(1, 13)] + [f"2025-{m:02d}" for m in range(1, 13)], len(r))
+    r["segment_region"] = rng.choice(["EMEA", "APAC"], len(r))
+    t = survey.cells(r, Q).set_index(["question_id", "wave", "dimension", "segment", "group"])
+    checked = 0
+    for dim in ("business_unit", "region"):
+        for (wave, seg, fn), grp in r.groupby(["wave", f"segment_{dim}", "function"]):
+            for q in QIDS[:3]:
+                row = t.loc[(q, wave, dim, seg, fn)]
+                ok = grp[q].notna()
+                assert (row["n_respondents"], row["n_answered"], row["n_yes"]) == (len(grp), ok.sum(), (grp[q] == 1).sum())
+                assert row["yes_weight"] == pytest.approx((grp.loc[ok, q].astype(float) * grp.loc[ok, "weight"]).sum())
+                assert row["max_weight"] == pytest.approx(grp.loc[ok, "weight"].max() if ok.any() else 0.0)
+                checked += 1
+    assert checked > 24 * 3 * 2 * 3, "every wave, unit and function was compared"
+
+
 def test_empty_responses_give_empty_tables_of_the_same_shape():
     r = survey.synthetic_responses(Q, n=20)
     full, empty = survey.cells(r, Q), survey.cells(r.iloc[:0], Q)

@@ -11,8 +11,10 @@ and ``group`` (``marketing``, ``it`` or ``all``). Waves are never pooled: with a
 wave column each wave has its own cells; without one, ``wave`` is ``all``.
 The pseudo-question ``RESPONDENTS`` counts people, for group sizes.
 
-Aggregation is vectorised (sparse matrix products and one sorted reduction per
-breakdown): a million respondents by 30 questions take about a second.
+Aggregation is vectorised: one pass over the respondents sums every leaf (one wave,
+one value of every segment column, one function: sparse matrix products and one
+sorted reduction), and each breakdown is then a sum over leaves, so the cost hardly
+grows with the number of breakdowns.
 """
 
 from __future__ import annotations
@@ -69,34 +71,65 @@ def cells(responses: pd.DataFrame, questions: pd.DataFrame, weighted: bool = Tru
     waves = waves_of(responses)
     wave_idx = (pd.Categorical(responses[WAVE_COLUMN].astype(str), categories=waves).codes.astype(np.int64)
                 if WAVE_COLUMN in responses else np.zeros(n, np.int64))
-    weighted_answers = w[:, None] * answered
+    columns = segment_columns(responses)
+    seg_values, seg_idx = [], []
+    for seg_col in columns:
+        values_ = _natural(pd.unique(responses[seg_col].astype(str)))
+        seg_values.append(values_)
+        # int64: Categorical codes are int8 for up to 127 values, and wave x segment indices would wrap
+        seg_idx.append(pd.Categorical(responses[seg_col].astype(str), categories=values_).codes.astype(np.int64))
+    # One pass over the respondents: sums per leaf, a leaf being one wave x every segment x function present.
+    # Every breakdown is then a sum over leaves, whatever the number of waves, segments and values.
+    sizes = [len(waves), *(len(v) for v in seg_values), 2]
+    if np.prod(np.array(sizes, dtype=float)) > 2.0 ** 62:  # too many combinations for one int64 key
+        raise ValueError(f"{len(columns)} segment columns with {', '.join(map(str, sizes[1:-1]))} values are more "
+                         "breakdowns than one table can hold; keep the segment columns you report on")
+    key = wave_idx.copy()
+    for idx, values_ in zip(seg_idx, seg_values):
+        key = key * len(values_) + idx
+    key = key * 2 + fn
+    order = np.argsort(key, kind="stable")  # one sort gives the leaves and the runs for the largest weight
+    sorted_key = key[order]
+    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    leaf_keys = sorted_key[starts]
+    leaf = np.empty(n, np.int64)
+    leaf[order] = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n]))
+    n_leaves, cols = len(leaf_keys), np.arange(n)
+    ones = sparse.csr_matrix((np.ones(n), (leaf, cols)), shape=(n_leaves, n))
+    sums = {"count": np.asarray(ones @ answered), "nyes": np.asarray(ones @ yes)}
+    if np.all(w == 1.0):  # unweighted, or every weight alike: weighted sums are the counts
+        sums.update(sw=sums["count"], sw2=sums["count"], syes=sums["nyes"])
+    else:
+        mw = sparse.csr_matrix((w, (leaf, cols)), shape=(n_leaves, n))
+        mw2 = sparse.csr_matrix((w * w, (leaf, cols)), shape=(n_leaves, n))
+        sums.update(sw=np.asarray(mw @ answered), sw2=np.asarray(mw2 @ answered), syes=np.asarray(mw @ yes))
+    leaf_max = np.maximum.reduceat((w[:, None] * answered)[order], starts, axis=0)
+    leaf_members = np.bincount(leaf, minlength=n_leaves).astype(float)
+    leaf_fn, rest = leaf_keys % 2, leaf_keys // 2
+    leaf_seg = []
+    for values_ in reversed(seg_values):
+        leaf_seg.insert(0, rest % len(values_))
+        rest = rest // len(values_)
+    leaf_wave = rest
     parts = []
-    for seg_col in [None, *segment_columns(responses)]:
+    for d, seg_col in enumerate([None, *columns]):
         if seg_col is None:
-            seg_values, seg_idx, dimension = [ALL], np.zeros(n, np.int64), ""
+            values_, this, dimension = [ALL], np.zeros(n_leaves, np.int64), ""
         else:
-            seg_values = _natural(pd.unique(responses[seg_col].astype(str)))
-            # int64: Categorical codes are int8 for up to 127 values, and wave x segment indices would wrap
-            seg_idx = pd.Categorical(responses[seg_col].astype(str), categories=seg_values).codes.astype(np.int64)
-            dimension = seg_col[len(SEGMENT_PREFIX):]
-        n_w, n_s = len(waves), len(seg_values)
-        leaf = (wave_idx * n_s + seg_idx) * 2 + fn
+            values_, this, dimension = seg_values[d - 1], leaf_seg[d - 1], seg_col[len(SEGMENT_PREFIX):]
+        n_w, n_s = len(waves), len(values_)
+        target = (leaf_wave * n_s + this) * 2 + leaf_fn
         k = n_w * n_s * 2
-        cols = np.arange(n)
-        ones = sparse.csr_matrix((np.ones(n), (leaf, cols)), shape=(k, n))
-        mw = sparse.csr_matrix((w, (leaf, cols)), shape=(k, n))
-        mw2 = sparse.csr_matrix((w * w, (leaf, cols)), shape=(k, n))
-        count = np.asarray(ones @ answered)
-        sw = np.asarray(mw @ answered)
-        sw2 = np.asarray(mw2 @ answered)
-        syes = np.asarray(mw @ yes)
-        nyes = np.asarray(ones @ yes)
-        order = np.argsort(leaf, kind="stable")
-        sorted_leaf = leaf[order]
-        starts = np.flatnonzero(np.r_[True, sorted_leaf[1:] != sorted_leaf[:-1]])
+
+        def total(a: np.ndarray) -> np.ndarray:
+            out_ = np.zeros((k, a.shape[1]))
+            np.add.at(out_, target, a)
+            return out_
+
         maxw = np.zeros((k, len(names)))
-        maxw[sorted_leaf[starts]] = np.maximum.reduceat(weighted_answers[order], starts, axis=0)
-        members = np.bincount(leaf, minlength=k).astype(float)
+        np.maximum.at(maxw, target, leaf_max)
+        count, nyes, sw, sw2, syes = (total(sums[c]) for c in ("count", "nyes", "sw", "sw2", "syes"))
+        members = np.bincount(target, weights=leaf_members, minlength=k)
         shape = (n_w, n_s, 2, len(names))
 
         def with_total(a: np.ndarray, how) -> np.ndarray:
@@ -107,7 +140,7 @@ def cells(responses: pd.DataFrame, questions: pd.DataFrame, weighted: bool = Tru
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # unscaled squares may overflow to inf
             n_eff = np.where(sw2_t > 0, sw_t * sw_t / sw2_t, 0.0)  # Kish, from the scaled sums
             stats_ = {
-            "n_respondents": with_total(np.repeat(members[:, None], len(names), axis=1), np.sum),
+                "n_respondents": with_total(np.repeat(members[:, None], len(names), axis=1), np.sum),
                 "n_answered": with_total(count, np.sum), "n_yes": with_total(nyes, np.sum),
                 "weight_sum": sw_t * scale, "weight_sq_sum": sw2_t * scale * scale,
                 "yes_weight": with_total(syes, np.sum) * scale, "max_weight": with_total(maxw, np.max) * scale,
@@ -118,7 +151,7 @@ def cells(responses: pd.DataFrame, questions: pd.DataFrame, weighted: bool = Tru
             "question_id": np.asarray(names, dtype=object)[grid[3].ravel()],
             "wave": np.asarray(waves, dtype=object)[grid[0].ravel()],
             "dimension": dimension,
-            "segment": np.asarray(seg_values, dtype=object)[grid[1].ravel()],
+            "segment": np.asarray(values_, dtype=object)[grid[1].ravel()],
             "group": np.asarray(GROUPS, dtype=object)[grid[2].ravel()],
             **{c: v.ravel() for c, v in stats_.items()},
         })

@@ -48,7 +48,6 @@ def nesting_of(responses: pd.DataFrame) -> Nesting:
     Anyone who knows the organisation chart can then subtract a division's other units from it,
     so these sums are audited like the others.
     """
-    from ..aggregation import waves_of
     from ..instrument import SEGMENT_PREFIX, WAVE_COLUMN, segment_columns
 
     cols = segment_columns(responses)
@@ -56,16 +55,21 @@ def nesting_of(responses: pd.DataFrame) -> Nesting:
     if len(cols) < 2 or responses.empty:
         return out
     waves = responses[WAVE_COLUMN].astype(str) if WAVE_COLUMN in responses else pd.Series(ALL, index=responses.index)
-    for wave in waves_of(responses):
-        part = responses[waves == wave]
+    codes = {c: pd.factorize(responses[c].astype(str)) for c in cols}
+    wave_codes, wave_names = pd.factorize(waves)
+    for w, wave in enumerate(wave_names):
+        here = wave_codes == w
         for fine in cols:
             for coarse in cols:
                 if fine == coarse:
                     continue
-                pairs = part[[fine, coarse]].astype(str).drop_duplicates()
-                if len(pairs) and pairs[fine].is_unique:  # each unit in one division (or the same split twice)
-                    out.setdefault(wave, []).append((fine[len(SEGMENT_PREFIX):], coarse[len(SEGMENT_PREFIX):],
-                                                     dict(zip(pairs[fine], pairs[coarse]))))
+                (f, f_names), (c, c_names) = codes[fine], codes[coarse]
+                pairs = np.unique(f[here] * len(c_names) + c[here])
+                f_of, c_of = pairs // len(c_names), pairs % len(c_names)
+                if len(pairs) and len(np.unique(f_of)) == len(f_of):  # each unit in one division (or the same split)
+                    out.setdefault(str(wave), []).append(
+                        (fine[len(SEGMENT_PREFIX):], coarse[len(SEGMENT_PREFIX):],
+                         {str(f_names[a]): str(c_names[b]) for a, b in zip(f_of, c_of)}))
     return out
 
 

@@ -46,6 +46,22 @@ def run_build(nb_dir: Path, build_dir: Path, *args: str, timeout: int = 180) -> 
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
 
+def build_here(nb_dir: Path, build_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    """:func:`run_build` in this test process: the same command line and exit code, on the process's warm
+    kernel (for the steps of a test that are not about starting the command itself)."""
+    import contextlib
+    import io
+
+    from cmocio.__main__ import main
+
+    jobs = [] if "-j" in args else ["-j", "1"]
+    argv = ["build", "--notebook-dir", str(nb_dir), "--build-dir", str(build_dir), *jobs, *args]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+
+
 @pytest.fixture(scope="session")
 def _built_template(tmp_path_factory) -> tuple[Path, Path]:
     """One finished build of two small notebooks per test worker, copied by :func:`built`."""
@@ -54,7 +70,7 @@ def _built_template(tmp_path_factory) -> tuple[Path, Path]:
     nb_dir.mkdir()
     make_notebook(nb_dir, "00_a")
     make_notebook(nb_dir, "01_b")
-    res = run_build(nb_dir, build)
+    res = build_here(nb_dir, build)
     assert res.returncode == 0, res.stderr
     return nb_dir, build
 

@@ -17,7 +17,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from cmocio.build import declared_parameters, parse_value, strip_volatile
 from cmocio.site import Page, PageContext, notebook_summary, render_html
 
-from .conftest import make_notebook, run_build
+from .conftest import build_here, make_notebook, run_build
 
 @pytest.fixture
 def trio(tmp_path: Path) -> tuple[Path, Path]:
@@ -42,14 +42,14 @@ class TestParallelAndIncremental:
         index = (build / "html" / "index.html").read_text(encoding="utf-8")
         assert index.count('class="card ok"') == 3 and "01_b.html" in index
 
-        again = run_build(nb_dir, build)
+        again = build_here(nb_dir, build)
         assert again.returncode == 0 and "Executing 0 notebook(s)" in again.stdout and "3 up to date" in again.stdout
 
         make_notebook(nb_dir, "01_b", body="print(x * 3)")
-        changed = run_build(nb_dir, build)
+        changed = build_here(nb_dir, build)
         assert "Executing 1 notebook(s)" in changed.stdout and "01_b: ok" in changed.stdout
 
-        param = run_build(nb_dir, build, "-p", "x", "5", "--only", "00_a")
+        param = build_here(nb_dir, build, "-p", "x", "5", "--only", "00_a")
         assert "Executing 1 notebook(s)" in param.stdout
         executed = nbformat.read(str(build / "notebooks" / "00_a.ipynb"), as_version=4)
         assert executed.cells[-1].outputs[0]["text"] == "10\n"
@@ -59,7 +59,7 @@ class TestMovedBuild:
     def test_a_moved_build_stays_up_to_date(self, built):
         """The cache keys paths inside the build folder relative to it: a copied build needs no re-run."""
         nb_dir, build = built
-        res = run_build(nb_dir, build)
+        res = build_here(nb_dir, build)
         assert res.returncode == 0 and "Executing 0 notebook(s)" in res.stdout and "2 up to date" in res.stdout
 
 
@@ -94,7 +94,7 @@ class TestBadArguments:
 class TestSelectionAndModes:
     def test_only_runs_a_subset_and_reader_mode_hides_code(self, trio):
         nb_dir, build = trio
-        res = run_build(nb_dir, build, "--reader", "--only", "01_b")
+        res = build_here(nb_dir, build, "--reader", "--only", "01_b")
         assert res.returncode == 0 and "Executing 1 notebook(s)" in res.stdout
         assert not (build / "html" / "00_a.html").exists()
         page = (build / "html" / "01_b.html").read_text(encoding="utf-8")
@@ -125,12 +125,12 @@ class TestInterrupt:
         assert b"interrupted" in after["report.html"]
         # the next build recovers
         make_notebook(nb_dir, "01_b")
-        assert run_build(nb_dir, build).returncode == 0
+        assert build_here(nb_dir, build).returncode == 0
 
 
 def test_update_strips_volatile_metadata(tmp_path):
     make_notebook(tmp_path, "00_a")
-    res = run_build(tmp_path, tmp_path / "build", "--update")
+    res = build_here(tmp_path, tmp_path / "build", "--update")
     assert res.returncode == 0, res.stderr
     nb = json.loads((tmp_path / "00_a.ipynb").read_text(encoding="utf-8"))
     assert "papermill" not in nb["metadata"]

@@ -15,7 +15,7 @@ from cmocio.errors import ParameterError
 from cmocio.report import csv_safe, md_escape, start
 
 from .conftest import edit_csv
-from .conftest import make_notebook, run_build
+from .conftest import build_here, make_notebook, run_build
 
 
 def _problems(path: Path) -> list[str]:
@@ -157,7 +157,7 @@ def faults(tmp_path_factory):
     nb_dir.mkdir()
     for name in ("00_ok", *FAULTS):
         make_notebook(nb_dir, name)
-    assert run_build(nb_dir, build).returncode == 0
+    assert build_here(nb_dir, build).returncode == 0
     before = _pages(build)
     make_notebook(nb_dir, "00_ok", body="print(x + 40)")
     for name, (body, _) in FAULTS.items():
@@ -172,7 +172,7 @@ def faults(tmp_path_factory):
     blocked.rmdir()
     for name in FAULTS:
         make_notebook(nb_dir, name)
-    recovered = run_build(nb_dir, build)
+    recovered = build_here(nb_dir, build)
     return SimpleNamespace(before=before, res=res, after=after, leftovers=leftovers, index=index,
                            recovered=recovered, build=build)
 

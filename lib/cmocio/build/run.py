@@ -125,7 +125,7 @@ def _run(executor: Any, todo: list[Job], pages: list[Page], options: Options, re
 
 
 def execute(targets: list[Target], build_dir: Path, options: Options = Options(), *, pages: list[Page],
-            data_dir: Path | None = None, shared: str | None = None, out: Any = sys.stdout) -> dict[str, Result]:
+            data_dir: Path | None = None, shared: str | None = None, out: Any = None) -> dict[str, Result]:
     """Run every target that is not up to date and write its files; one :class:`Result` per target name.
 
     A failing target keeps its last good files. ``options.scheduler`` sends the jobs
@@ -134,6 +134,7 @@ def execute(targets: list[Target], build_dir: Path, options: Options = Options()
     """
     from .executors import make_executor
 
+    out = out if out is not None else sys.stdout  # looked up when called, so a redirected stdout is honoured
     build_dir = build_dir.resolve()
     shutil.rmtree(build_dir / ".tmp", ignore_errors=True)  # leftovers of an interrupted run
     for sub in ("notebooks", "html", ".cache", ".tmp"):
@@ -174,8 +175,9 @@ def _write_site(build_dir: Path, results: list[Result], options: Options, pages:
 
 
 def build(notebooks: list[Path], parameters: dict[str, dict[str, Any]], build_dir: Path,
-          options: Options = Options(), *, data_dir: Path | None = None, out: Any = sys.stdout) -> list[Result]:
+          options: Options = Options(), *, data_dir: Path | None = None, out: Any = None) -> list[Result]:
     """Run the notebooks and write pages and the site around them; one :class:`Result` per notebook, in order."""
+    out = out if out is not None else sys.stdout
     build_dir = build_dir.resolve()
     data_dir = data_dir or DATA_DIR
     shared = inputs_digest(data_dir)

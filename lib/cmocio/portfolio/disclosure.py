@@ -51,6 +51,13 @@ def audit_pool(ledger_path: Path, page: str, table: pd.DataFrame, pool: dict[str
     Records this run's shown pools. Raises :class:`ReleaseRefused` for a threshold lower than the first run's.
     """
     ledger = Ledger(ledger_path, f"{KIND}: {page}")
+    with ledger.transaction():  # checked and recorded as one step
+        return _audit_pool(ledger, table, pool, min_group_size, min_organisations)
+
+
+def _audit_pool(ledger: Ledger, table: pd.DataFrame, pool: dict[str, dict[str, str]], min_group_size: int,
+                min_organisations: int) -> pd.DataFrame:
+    ledger_path = ledger.path
     earlier = [r for r in ledger.releases() if r.get("kind") == KIND]
     if earlier and min_group_size < int(earlier[0]["min_group_size"]):
         raise ReleaseRefused(f"the portfolio was first run on {earlier[0]['time'][:10]} with min_group_size "

@@ -75,15 +75,18 @@ def analyse(responses: pd.DataFrame, questions: pd.DataFrame, min_group_size: in
     cells = aggregation.shares(aggregation.cells(responses, questions, weighted), confidence)
     nesting = privacy.nesting_of(responses)
     classes = privacy.weight_classes(responses, questions, cells) if weighted else None
-    forced = ledger.plan(cells, k, weighted) if ledger is not None else set()
-    table = privacy.suppress(cells, k, forced, nesting=nesting, classes=classes)
-    while ledger is not None:  # hide more until the difference from every earlier release hides nobody too
-        more = ledger.differences(cells, table, k, nesting) - forced
-        if not more:
-            break
-        forced |= more
-        table = privacy.suppress(cells, k, forced, nesting=nesting, classes=classes)
-    if ledger is not None:
-        ledger.record(cells, table, k, weighted, kind)
+    if ledger is None:
+        table = privacy.suppress(cells, k, nesting=nesting, classes=classes)
+    else:
+        with ledger.transaction():  # checked and recorded as one step
+            forced = ledger.plan(cells, k, weighted)
+            table = privacy.suppress(cells, k, forced, nesting=nesting, classes=classes)
+            while True:  # hide more until the difference from every earlier release hides nobody too
+                more = ledger.differences(cells, table, k, nesting) - forced
+                if not more:
+                    break
+                forced |= more
+                table = privacy.suppress(cells, k, forced, nesting=nesting, classes=classes)
+            ledger.record(cells, table, k, weighted, kind)
     waves = aggregation.waves_of(responses) if not responses.empty else [ALL]
     return Analysis(table, waves, k, confidence)

@@ -65,28 +65,47 @@ class Grid:
         return list(out)
 
 
+_BANNER = threading.Lock()
+
+
 def _highs():
-    """A HiGHS instance for this thread, created once with its banner silenced (it writes to file descriptor 1)."""
+    """A HiGHS instance for this thread, created once with its banner silenced.
+
+    HiGHS prints its banner to file descriptor 1 when an instance is created, before any option
+    can be set (a notebook kernel would show it). Descriptor 1 is pointed at /dev/null for that
+    moment only, under a lock, so no two threads juggle it at once; without a descriptor 1 the
+    banner is simply not silenced.
+    """
     h = getattr(_SOLVER, "h", None)
     if h is None:
         import highspy
 
-        fd = os.dup(1)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, 1)
-            h = highspy.Highs()
-        finally:
-            os.dup2(fd, 1)
-            os.close(fd)
-            os.close(devnull)
+        with _BANNER:
+            try:
+                saved = os.dup(1)
+            except OSError:
+                saved = None
+            if saved is None:
+                h = highspy.Highs()
+            else:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                try:
+                    os.dup2(devnull, 1)
+                    h = highspy.Highs()
+                finally:
+                    os.dup2(saved, 1)
+                    os.close(saved)
+                    os.close(devnull)
         h.setOptionValue("output_flag", False)
         _SOLVER.h = h
     return h
 
 
 class Polytope:
-    """{x >= 0 : A x = b}: the values of the hidden counts an attacker cannot rule out."""
+    """{x >= 0 : A x = b}: the values of the hidden counts an attacker cannot rule out.
+
+    Every polytope of a thread shares the thread's one HiGHS instance: use one at a time.
+    """
 
     def __init__(self, n_vars: int, rows: list[dict[int, float]], rhs: list[float]):
         import highspy

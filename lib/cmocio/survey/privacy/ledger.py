@@ -120,13 +120,24 @@ class Ledger:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
+        """The ledger's lock, held by one release at a time (re-entered freely by its holder)."""
+        if getattr(self, "_holding", False):
+            yield
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path.with_name(self.path.name + ".lock"), "a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
+            self._holding = True
             try:
                 yield
             finally:
+                self._holding = False
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def transaction(self):
+        """Hold the lock from checking a release to recording it, so two releases run at once are checked
+        against each other rather than both against the same earlier ones."""
+        return self._locked()
 
     def _lines(self) -> list[str]:
         if not self.path.is_file():
@@ -172,23 +183,21 @@ class Ledger:
             digest = _digest(cells)
             for rec in earlier:
                 for label, old in rec["waves"].items():
-                    if label == wave:
-                        forced |= {(q, wave, d, s, g) for q, d, s, g in old["hidden"]}
+                    if label != wave and old["digest"] != digest:
+                        continue  # another wave: fielded anew, it is a survey of its own
+                    forced |= {(q, wave, d, s, g) for q, d, s, g in old["hidden"]}
                     if old["digest"] == digest:  # the same data, perhaps under another wave name
-                        forced |= {(q, wave, d, s, g) for q, d, s, g in old["hidden"]}
                         continue
                     changed = _changed({tuple(c[:4]): c[4:] for c in old["cells"]}, cells)
-                    overall = max(n for (q, d, s, g), n in changed.items() if (d, s, g) == ("", ALL, ALL))
+                    overall = max((n for (q, d, s, g), n in changed.items() if (d, s, g) == ("", ALL, ALL)),
+                                  default=0)
                     if 0 < overall < min_group_size:
                         raise ReleaseRefused(
-                            f"wave {wave!r} of survey {self.survey!r} differs from wave {label!r}, released on "
-                            f"{rec['time'][:10]}, by fewer than {min_group_size} respondents joining, leaving, "
-                            "changing an answer or being reweighted: the difference between the two releases would "
-                            f"show their answers. Wait until at least {min_group_size} more have answered, or field "
-                            "a new wave")
-                    if label == wave:
-                        forced |= {(q, wave, d, s, g) for (q, d, s, g), n in changed.items()
-                                   if 0 < n < min_group_size}
+                            f"wave {wave!r} of survey {self.survey!r} was released on {rec['time'][:10]}, and fewer "
+                            f"than {min_group_size} respondents have joined, left, changed an answer or been "
+                            "reweighted since: the difference between the two releases would show their answers. "
+                            f"Wait until at least {min_group_size} more have answered, or field a new wave")
+                    forced |= {(q, wave, d, s, g) for (q, d, s, g), n in changed.items() if 0 < n < min_group_size}
         return forced
 
     def differences(self, table: pd.DataFrame, suppressed: pd.DataFrame, min_group_size: int,

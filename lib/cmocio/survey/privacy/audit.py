@@ -114,6 +114,7 @@ class Polytope:
         self.h = h = _highs()
         h.clearModel()
         h.addVars(n_vars, np.zeros(n_vars), np.full(n_vars, highspy.kHighsInf))
+        self.a, self.b = sparse.csr_matrix((0, n_vars)), np.zeros(0)
         if rows:
             r = [i for i, row in enumerate(rows) for _ in row]
             c = [j for row in rows for j in row]
@@ -123,6 +124,7 @@ class Polytope:
             b = np.asarray(rhs, dtype=float)
             h.addRows(len(rows), b, b, a.nnz, a.indptr[:-1].astype(np.int32), a.indices.astype(np.int32),
                       a.data.astype(float))
+            self.a, self.b = a, b
         self._idx = np.arange(n_vars, dtype=np.int32)
 
     def optimum(self, c: np.ndarray, maximise: bool) -> tuple[float, np.ndarray | None]:
@@ -139,7 +141,19 @@ class Polytope:
             return float(c @ x), x
         if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
             return (np.inf if maximise else -np.inf), None
-        raise RuntimeError(f"the disclosure audit's linear program failed ({h.modelStatusToString(status)})")
+        return self._afresh(np.asarray(c, dtype=float), maximise, h.modelStatusToString(status))
+
+    def _afresh(self, c: np.ndarray, maximise: bool, why: str) -> tuple[float, np.ndarray | None]:
+        """The same program solved from scratch (scipy's HiGHS), when a warm start ends without a verdict."""
+        from scipy.optimize import linprog
+
+        res = linprog(-c if maximise else c, A_eq=self.a if self.a.shape[0] else None,
+                      b_eq=self.b if self.a.shape[0] else None, bounds=(0, None), method="highs")
+        if res.status == 0:
+            return float(c @ res.x), res.x
+        if res.status == 3:
+            return (np.inf if maximise else -np.inf), None
+        raise RuntimeError(f"the disclosure audit's linear program failed ({why}; then {res.message})")
 
 
 @dataclass

@@ -7,7 +7,7 @@ The rule (stated in the README and on every organisation's page):
    and all its respondents each pass the minimum-group rule of
    :mod:`cmocio.survey.privacy` on that question (at least ``min_group_size``
    answered, an effective sample size of at least as many, no respondent with
-   more than half of the group's weight). It then contributes to all three pooled
+   more than 30% of the group's weight). It then contributes to all three pooled
    figures of the question, so marketing + IT = all holds within the pool and no
    group's pooled figure can be worked out from the other two.
 2. **At least five others, none dominant.** On an organisation's page, the pooled
@@ -26,9 +26,9 @@ Whether a pooled figure is shown depends only on who answered and their weights,
 never on what they answered: changing an organisation's answers can change a
 shown pooled figure it contributes to, and nothing else on any other page.
 What the rule cannot prevent: organisations that share their pages with each
-other learn the pool of the rest, and pages from two runs whose portfolios
-differ by one organisation give that organisation's figures away by
-subtraction. Hand each organisation pages from one run only.
+other learn the pool of the rest. Pages from two runs whose pools differ by a
+few organisations would give those away by subtraction; the portfolio's
+disclosure ledger (:mod:`.disclosure`) hides such a question on the later run.
 """
 
 from __future__ import annotations

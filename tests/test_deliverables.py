@@ -99,6 +99,25 @@ def test_a_hidden_group_never_reaches_the_deck_or_its_chart_data(ctx, published,
     assert visible[0] != original[0] and visible[1] != original[1], "control: a visible change shows"
 
 
+def test_the_workbook_shows_only_figures_the_audited_table_shows(ctx, published, tmp_path):
+    """The attacker tests read the audited table; the deliverables add nothing to it, so they cover them too."""
+    from openpyxl import load_workbook
+
+    rng = np.random.default_rng(5)
+    r = frame(base() + [("it", 1.0, {q: int(rng.random() < 0.5) for q in QIDS}) for _ in range(3)])
+    _deliverables(ctx, published, r, tmp_path)
+    shown = survey.publishable(survey.analyse(r, Q, 5).overall())
+    shown = shown[~shown["suppressed"]].set_index(["question_id", "group"])
+    rows = list(load_workbook(tmp_path / "t.xlsx", read_only=True)["your_answers"].iter_rows(values_only=True))
+    header = rows.index(next(row for row in rows if row and row[0] == "Item"))
+    figures = [row for row in rows[header + 1:] if row and row[0]]
+    assert figures and {row[2] for row in figures} == {"marketing"}, "the hidden IT group is in no row"
+    for qid, _, group, share, low, high, answered in figures:
+        cell = shown.loc[(qid, group)]
+        assert (share, low, high, int(answered)) == (cell["percent"], cell["ci_low"], cell["ci_high"],
+                                                     cell["n_answered"])
+
+
 def test_the_command_writes_both_files_and_refuses_bad_studies(tmp_path, capsys):
     from cmocio.__main__ import main
 

@@ -28,19 +28,20 @@ from ..survey.privacy import HIDDEN, Ledger, ReleaseRefused
 KIND = "portfolio pool"
 
 
-def _digest(row: pd.Series) -> str:
-    text = json.dumps([int(row["n_answered"]), f"{float(row['weight_sum']):.12g}", f"{float(row['yes_weight']):.12g}"])
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def _digests(frame: pd.DataFrame) -> list[str]:
+    """A short digest of each contribution row's sums (never the sums themselves)."""
+    return [hashlib.sha256(json.dumps([int(n), f"{float(w):.12g}", f"{float(y):.12g}"]).encode()).hexdigest()[:16]
+            for n, w, y in zip(frame["n_answered"], frame["weight_sum"], frame["yes_weight"])]
 
 
 def contributors(contrib: pd.DataFrame, organisation: str) -> dict[str, dict[str, str]]:
     """Question -> {contributing organisation: digest of its sums} for one page's pool."""
     others = contrib[(contrib["organisation"] != organisation) & contrib["eligible"].astype(bool)]
+    others = others.sort_values(["question_id", "group", "organisation"])
     out: dict[str, dict[str, str]] = {}
-    for r in others.sort_values(["question_id", "group", "organisation"]).itertuples(index=False):
-        digest = _digest(pd.Series(r._asdict()))
-        entry = out.setdefault(r.question_id, {})
-        entry[r.organisation] = hashlib.sha256((entry.get(r.organisation, "") + digest).encode()).hexdigest()[:16]
+    for q, org, digest in zip(others["question_id"], others["organisation"], _digests(others)):
+        entry = out.setdefault(q, {})
+        entry[org] = hashlib.sha256((entry.get(org, "") + digest).encode()).hexdigest()[:16]
     return out
 
 

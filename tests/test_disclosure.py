@@ -204,6 +204,13 @@ def test_a_new_wave_and_a_rerun_are_released(tmp_path):
     assert publish(both, 5, ledger) == publish(both, 5, ledger), "a new wave, then the same release again"
 
 
+def test_a_ledger_that_cannot_be_written_refuses_the_release_with_what_to_do(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the ledger's folder should be")
+    with pytest.raises(privacy.ReleaseRefused, match="cannot be written here.*give ledger_path a folder"):
+        publish(board_office_case(), 5, privacy.Ledger(blocker / "ledger.jsonl", "org"))
+
+
 def test_after_enough_new_responses_what_was_hidden_stays_hidden(tmp_path):
     r = board_office_case()
     ledger = privacy.Ledger(tmp_path / "ledger.jsonl", "org")

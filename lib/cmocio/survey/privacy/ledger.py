@@ -124,8 +124,14 @@ class Ledger:
         if getattr(self, "_holding", False):
             yield
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(self.path.name + ".lock"), "a") as fh:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path.with_name(self.path.name + ".lock"), "a")
+        except OSError as exc:
+            raise ReleaseRefused(f"the disclosure ledger {self.path} cannot be written here ({exc.strerror or exc}); "
+                                 "run where the survey's data are kept, or give ledger_path a folder this machine "
+                                 "can write") from None
+        with fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             self._holding = True
             try:

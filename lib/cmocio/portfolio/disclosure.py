@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..survey.privacy import HIDDEN, Ledger, ReleaseRefused
+from ..survey.privacy import HIDDEN, Ledger
 
 KIND = "portfolio pool"
 
@@ -49,7 +49,8 @@ def audit_pool(ledger_path: Path, page: str, table: pd.DataFrame, pool: dict[str
                min_group_size: int, min_organisations: int) -> pd.DataFrame:
     """``table`` (one page's pooled figures) with every question hidden that earlier runs would give away.
 
-    Records this run's shown pools. Raises :class:`ReleaseRefused` for a threshold lower than the first run's.
+    Records this run's shown pools. Refuses (:class:`cmocio.survey.privacy.ReleaseRefused`) a threshold lower
+    than the first run's.
     """
     ledger = Ledger(ledger_path, f"{KIND}: {page}")
     with ledger.transaction():  # checked and recorded as one step
@@ -58,12 +59,8 @@ def audit_pool(ledger_path: Path, page: str, table: pd.DataFrame, pool: dict[str
 
 def _audit_pool(ledger: Ledger, table: pd.DataFrame, pool: dict[str, dict[str, str]], min_group_size: int,
                 min_organisations: int) -> pd.DataFrame:
-    ledger_path = ledger.path
     earlier = [r for r in ledger.releases() if r.get("kind") == KIND]
-    if earlier and min_group_size < int(earlier[0]["min_group_size"]):
-        raise ReleaseRefused(f"the portfolio was first run on {earlier[0]['time'][:10]} with min_group_size "
-                             f"{earlier[0]['min_group_size']}; its threshold is fixed then. Use that or more "
-                             f"(ledger: {ledger_path})")
+    ledger.check_threshold(earlier, min_group_size)
     out = table.copy()
     shown_q = sorted(set(out.loc[~out["suppressed"].astype(bool), "question_id"]))
     hide = set()

@@ -89,9 +89,13 @@ def _digest(cells: dict[tuple, list]) -> str:
     return h.hexdigest()
 
 
+#: A cell with nobody in it: members, answered, yes, weight sum, yes weight.
+_EMPTY = [0, 0, 0, 0.0, 0.0]
+
+
 def _delta(old: list | None, new: list) -> np.ndarray:
     """Change in (yes, no, blank) counts of one cell between two releases."""
-    a = old or [0, 0, 0, 0.0, 0.0]
+    a = old or _EMPTY
     return np.array([new[2] - a[2], (new[1] - new[2]) - (a[1] - a[2]), (new[0] - new[1]) - (a[0] - a[1])])
 
 
@@ -99,9 +103,8 @@ def _changed(old: dict[tuple, list], new: dict[tuple, list]) -> dict[tuple, int]
     """Per cell, the fewest respondents whose joining, leaving or reweighting explains the difference."""
     out = {}
     for key in set(old) | set(new):
-        a, b = old.get(key, [0, 0, 0, 0.0, 0.0]), new.get(key, [0, 0, 0, 0.0, 0.0])
-        yes, no, blank = b[2] - a[2], (b[1] - b[2]) - (a[1] - a[2]), (b[0] - b[1]) - (a[0] - a[1])
-        d = max(abs(yes), abs(no), abs(blank))
+        a, b = old.get(key, _EMPTY), new.get(key, _EMPTY)
+        d = int(np.abs(_delta(a, b)).max())
         if d == 0 and not np.allclose(a[3:], b[3:], rtol=1e-9, atol=0):
             d = 1  # the same people, reweighted: at least one changed
         out[key] = d
@@ -163,6 +166,17 @@ class Ledger:
                 out.append(rec)
         return out
 
+    def check_threshold(self, earlier: list[dict], min_group_size: int) -> None:
+        """Refuse a threshold lower than the first release's: it is fixed then."""
+        if not earlier:
+            return
+        k0, since = int(earlier[0]["min_group_size"]), earlier[0]["time"][:10]
+        if min_group_size < k0:
+            raise ReleaseRefused(
+                f"survey {self.survey!r} was first released on {since} with min_group_size {k0}; its threshold is "
+                f"fixed then, and a release at {min_group_size} would show figures that one hid. Use "
+                f"min_group_size {k0} or more (ledger: {self.path})")
+
     def plan(self, table: pd.DataFrame, min_group_size: int, weighted: bool) -> set[tuple]:
         """Cells (``question_id, wave, dimension, segment, group``) a new release must hide; refuses an unsafe one.
 
@@ -172,12 +186,8 @@ class Ledger:
         if not earlier:
             return set()
         first = earlier[0]
-        k0, since = int(first["min_group_size"]), first["time"][:10]
-        if min_group_size < k0:
-            raise ReleaseRefused(
-                f"survey {self.survey!r} was first released on {since} with min_group_size {k0}; its threshold is "
-                f"fixed then, and a release at {min_group_size} would show figures that one hid. Use "
-                f"min_group_size {k0} or more (ledger: {self.path})")
+        since = first["time"][:10]
+        self.check_threshold(earlier, min_group_size)
         if bool(first["weighted"]) != bool(weighted):
             said = "with weights" if first["weighted"] else "without weights"
             raise ReleaseRefused(

@@ -165,7 +165,7 @@ def faults(tmp_path_factory):
     blocked = build / "html" / "04_blocked.html"
     blocked.unlink()
     blocked.mkdir()  # a folder where the page should go: the write fails, even as root
-    res = run_build(nb_dir, build, "--cell-timeout", "2")
+    res = build_here(nb_dir, build, "--cell-timeout", "2")  # in this process: its kernel is the one killed
     after = _pages(build)
     leftovers = [p for p in build.rglob("*") if p.name.endswith(".tmp") or p.parent.name == ".tmp"]
     index = (build / "html" / "index.html").read_text(encoding="utf-8")

@@ -162,14 +162,15 @@ def test_a_reused_kernel_gives_each_notebook_a_fresh_start(tmp_path):
     nb_dir, build = tmp_path / "nb", tmp_path / "build"
     nb_dir.mkdir()
     make_notebook(nb_dir, "00_a", body="import os, matplotlib\nleak = 41\nmatplotlib.rcParams['lines.linewidth'] = 9\n"
-                                        "os.chdir('/')\nprint(x)")
-    make_notebook(nb_dir, "01_b", body="import os, matplotlib\n"
-                                        "print('leak' in dir(), matplotlib.rcParams['lines.linewidth'], os.getcwd())")
-    res = run_build(nb_dir, build)  # one worker: both notebooks run in the same kernel
+                                        "os.chdir('/')\nprint(x, os.getpid())")
+    make_notebook(nb_dir, "01_b", body="import os, matplotlib\nprint('leak' in dir(), "
+                                        "matplotlib.rcParams['lines.linewidth'], os.getcwd(), os.getpid())")
+    res = build_here(nb_dir, build)  # one worker: both notebooks run in the same kernel (this process's)
     assert res.returncode == 0, res.stderr
-    assert len(list((build / "logs").glob("kernel-*.log"))) == 1, "the kernel was started once"
+    first = nbformat.read(str(build / "notebooks" / "00_a.ipynb"), as_version=4)
     nb = nbformat.read(str(build / "notebooks" / "01_b.ipynb"), as_version=4)
-    leaked, width, cwd = nb.cells[-1].outputs[0]["text"].split()
+    leaked, width, cwd, pid = nb.cells[-1].outputs[0]["text"].split()
+    assert first.cells[-1].outputs[0]["text"].split()[1] == pid, "both notebooks ran in one kernel"
     assert (leaked, width) == ("False", "1.5")
     assert Path(cwd).parent == build.resolve() / ".tmp" and Path(cwd).name.startswith("cmocio-01_b."), \
         "each notebook runs in its own work folder, not where the previous one left the kernel"

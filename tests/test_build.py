@@ -31,7 +31,7 @@ def trio(tmp_path: Path) -> tuple[Path, Path]:
 class TestParallelAndIncremental:
     def test_parallel_build_then_incremental_skip(self, trio):
         nb_dir, build = trio
-        first = run_build(nb_dir, build, "-j", "2")
+        first = build_here(nb_dir, build, "-j", "2")  # two spawned workers, each with its own kernel
         assert first.returncode == 0, first.stderr
         assert "on 2 local worker(s)" in first.stdout and "[3/3]" in first.stdout
         for name in ("00_a", "01_b", "02_c"):

@@ -105,13 +105,14 @@ class TestInterrupt:
     def test_sigint_leaves_previous_pages_intact(self, built):
         nb_dir, build = built
         before = {p.name: p.read_bytes() for p in (build / "html").iterdir()}
-        make_notebook(nb_dir, "01_b", body="import time\ntime.sleep(60)")  # 00_a stays up to date
+        # 00_a stays up to date; 01_b says when its cell is running (in its work folder), then sleeps
+        make_notebook(nb_dir, "01_b", body="import pathlib, time\npathlib.Path('running').touch()\ntime.sleep(60)")
         proc = subprocess.Popen([sys.executable, "-m", "cmocio", "build", "--notebook-dir", str(nb_dir),
                                  "--build-dir", str(build)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 60
-        while time.time() < deadline and not list((build / ".tmp").rglob("*.ipynb")):
-            time.sleep(0.2)
-        time.sleep(1.0)
+        while time.time() < deadline and not list((build / ".tmp").glob("*/running")):
+            time.sleep(0.1)
+        time.sleep(0.2)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, (out, err)

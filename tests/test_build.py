@@ -17,7 +17,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from cmocio.build import declared_parameters, parse_value, strip_volatile
 from cmocio.site import Page, PageContext, notebook_summary, render_html
 
-from .conftest import build_here, make_notebook, run_build
+from .conftest import build_here, make_notebook
 
 @pytest.fixture
 def trio(tmp_path: Path) -> tuple[Path, Path]:

@@ -113,17 +113,54 @@ def edit_csv(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
-# Slowest scopes first, so that pytest-xdist's --dist loadscope can balance two workers
-# (longest-processing-time-first). Items of one scope keep their order and stay together.
-_HEAVY_FIRST = ("test_build.py", "test_hardening.py::Test", "test_portfolio.py::Test", "test_cluster.py",
-                "test_notebooks.py::Test", ".ipynb", "test_browser.py", "test_survey.py::Test", "test_disclosure.py")
+# Scopes (a test class, a module's test functions, a notebook's cells: the units of pytest-xdist's --dist loadscope)
+# are dealt to the workers longest first, so that no long scope starts while the other worker runs out of work
+# (longest-processing-time-first). A scope's length is the seconds it took in the last run that ran it (kept in
+# pytest's cache), else the estimate below (seconds on an idle 2-core machine; the first pattern a node id contains
+# wins; anything else counts as small). Items of one scope keep their order and stay together.
+_SECONDS = (("test_cluster.py", 14), ("test_survey.py::TestNotebookPrivacy", 10), ("test_hardening.py::TestFaults", 10),
+            ("test_portfolio.py::TestPortfolioRun", 9), ("05_benchmark_your_org.ipynb", 9), ("01_alignment.ipynb", 7),
+            ("test_browser.py::Test", 7), ("test_notebooks.py::TestAlignment", 5), ("04_martech_planning.ipynb", 5),
+            ("test_build.py::TestParallel", 5), ("test_disclosure.py", 4), ("test_stats.py", 3.5),
+            ("test_data.py", 3.5), ("03_customer_experience.ipynb", 3.5), ("02_shared_incentives.ipynb", 3.5),
+            ("test_build.py::TestInterrupt", 3), ("test_survey.py", 3), ("test_readme.py", 3), ("test_build.py", 3),
+            ("test_notebooks.py::Test", 2), ("00_overview.ipynb", 2), ("test_portfolio.py", 2),
+            ("test_deliverables.py", 2))
+_CACHE_KEY = "cmocio/scope-seconds"
+_scope_seconds: dict[str, float] = {}
+
+
+def _scope(nodeid: str) -> str:
+    """The unit pytest-xdist's loadscope hands to one worker (its own rule)."""
+    return nodeid.rsplit("::", 1)[0]
+
+
+def _estimate(scope: str) -> float:
+    return next((seconds for pattern, seconds in _SECONDS if pattern in scope), 0.5)
 
 
 def pytest_collection_modifyitems(session, config, items):
-    def weight(item) -> int:
-        for rank, pattern in enumerate(_HEAVY_FIRST):
-            if pattern in item.nodeid:
-                return rank
-        return len(_HEAVY_FIRST)
+    cache = getattr(config, "cache", None)
+    measured = cache.get(_CACHE_KEY, {}) if cache is not None else {}
+    first: dict[str, int] = {}
+    for i, item in enumerate(items):
+        first.setdefault(_scope(item.nodeid), i)
+    cost = {scope: measured.get(scope, _estimate(scope)) for scope in first}
+    items[:] = [item for _, _, _, item in sorted((-cost[_scope(it.nodeid)], first[_scope(it.nodeid)], i, it)
+                                                 for i, it in enumerate(items))]
 
-    items[:] = [item for _, _, item in sorted((weight(it), i, it) for i, it in enumerate(items))]
+
+def pytest_runtest_logreport(report):
+    """Add up each scope's seconds (setup, call and teardown; on the controller, every worker's reports)."""
+    _scope_seconds[_scope(report.nodeid)] = _scope_seconds.get(_scope(report.nodeid), 0.0) + report.duration
+
+
+def pytest_sessionfinish(session):
+    cache = getattr(session.config, "cache", None)
+    opt = session.config.option
+    partial = opt.keyword or opt.markexpr or getattr(opt, "lf", False) or any("::" in a for a in opt.file_or_dir or [])
+    if cache is None or hasattr(session.config, "workerinput") or not _scope_seconds or partial:
+        return  # a worker (the controller records what every worker measured), or only part of some scopes ran
+    measured = cache.get(_CACHE_KEY, {})
+    measured.update({scope: round(seconds, 2) for scope, seconds in _scope_seconds.items()})
+    cache.set(_CACHE_KEY, measured)

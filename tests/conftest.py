@@ -46,20 +46,24 @@ def run_build(nb_dir: Path, build_dir: Path, *args: str, timeout: int = 180) -> 
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
 
-def build_here(nb_dir: Path, build_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    """:func:`run_build` in this test process: the same command line and exit code, on the process's warm
-    kernel (for the steps of a test that are not about starting the command itself)."""
+def command_here(*argv: str) -> subprocess.CompletedProcess:
+    """``python -m cmocio ARGV`` in this test process: the same command line, output and exit code, on the
+    process's warm kernel (for the steps of a test that are not about starting the command itself)."""
     import contextlib
     import io
 
     from cmocio.__main__ import main
 
-    jobs = [] if "-j" in args else ["-j", "1"]
-    argv = ["build", "--notebook-dir", str(nb_dir), "--build-dir", str(build_dir), *jobs, *args]
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+        code = main(list(argv))
+    return subprocess.CompletedProcess(list(argv), code, out.getvalue(), err.getvalue())
+
+
+def build_here(nb_dir: Path, build_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    """:func:`run_build` in this test process (:func:`command_here`)."""
+    jobs = [] if "-j" in args else ["-j", "1"]
+    return command_here("build", "--notebook-dir", str(nb_dir), "--build-dir", str(build_dir), *jobs, *args)
 
 
 @pytest.fixture(scope="session")

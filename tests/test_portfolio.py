@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,6 +22,8 @@ from cmocio.portfolio.disclosure import audit_pool, contributors
 from cmocio.portfolio.pooling import POOLED_COLUMNS, read_pooled
 from cmocio.portfolio.run import OPTIONS, run
 from cmocio.survey import HIDDEN, ReleaseRefused
+
+from .conftest import command_here
 
 Q = survey.load_questions()
 Q1 = "q01"
@@ -210,9 +211,9 @@ def write_canonical(folder: Path, frames: dict[str, pd.DataFrame]) -> None:
 
 
 def portfolio(exports: Path, build: Path, notebook: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "cmocio", "portfolio", str(exports), "--build-dir", str(build),
-           "--notebook", str(notebook), "-j", "1", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    """``python -m cmocio portfolio``: its output and exit code, run in this process on the warm kernel."""
+    return command_here("portfolio", str(exports), "--build-dir", str(build), "--notebook", str(notebook), "-j", "1",
+                        *args)
 
 
 def portfolio_inline(exports: Path, build: Path, notebook: Path) -> SimpleNamespace:

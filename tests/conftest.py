@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -39,13 +38,6 @@ def make_notebook(folder: Path, name: str, body: str = "print(x * 2)", title: st
     return path
 
 
-def run_build(nb_dir: Path, build_dir: Path, *args: str, timeout: int = 180) -> subprocess.CompletedProcess:
-    jobs = [] if "-j" in args else ["-j", "1"]  # one worker unless a test asks: the suite already runs in parallel
-    cmd = [sys.executable, "-m", "cmocio", "build", "--notebook-dir", str(nb_dir), "--build-dir", str(build_dir),
-           *jobs, *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-
-
 def command_here(*argv: str) -> subprocess.CompletedProcess:
     """``python -m cmocio ARGV`` in this test process: the same command line, output and exit code, on the
     process's warm kernel (for the steps of a test that are not about starting the command itself)."""
@@ -61,8 +53,8 @@ def command_here(*argv: str) -> subprocess.CompletedProcess:
 
 
 def build_here(nb_dir: Path, build_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    """:func:`run_build` in this test process (:func:`command_here`)."""
-    jobs = [] if "-j" in args else ["-j", "1"]
+    """``python -m cmocio build`` on two folders, in this test process (:func:`command_here`)."""
+    jobs = [] if "-j" in args else ["-j", "1"]  # one worker unless a test asks: the suite already runs in parallel
     return command_here("build", "--notebook-dir", str(nb_dir), "--build-dir", str(build_dir), *jobs, *args)
 
 

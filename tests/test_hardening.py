@@ -15,7 +15,7 @@ from cmocio.errors import ParameterError
 from cmocio.report import csv_safe, md_escape, start
 
 from .conftest import edit_csv
-from .conftest import build_here, make_notebook, run_build
+from .conftest import build_here, make_notebook
 
 
 def _problems(path: Path) -> list[str]:
@@ -209,7 +209,7 @@ class TestUnwritableOutput:
         make_notebook(nb_dir, "00_a")
         blocker = tmp_path / "build"
         blocker.write_text("a file where the build folder should be")
-        res = run_build(nb_dir, blocker)
+        res = build_here(nb_dir, blocker)
         assert res.returncode == 1 and "error: cannot write the build output" in res.stderr
         assert "Traceback" not in res.stderr
         assert blocker.read_text() == "a file where the build folder should be"
@@ -222,7 +222,7 @@ class TestUnwritableOutput:
         os.chmod(build / "html", 0o555)
         try:
             make_notebook(nb_dir, "01_b", body="print(x + 9)")
-            res = run_build(nb_dir, build)
+            res = build_here(nb_dir, build)
             assert res.returncode == 1 and _pages(build) == before
         finally:
             os.chmod(build / "html", 0o755)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -319,14 +320,15 @@ def _pool(tmp_path: Path) -> Path:
     return path
 
 
-def _run(tmp_path: Path, name: str, people: pd.DataFrame) -> tuple[dict[str, bytes], list]:
+def _run(tmp_path: Path, name: str, people: pd.DataFrame, pool: Path) -> tuple[dict[str, bytes], list]:
     folder = tmp_path / name
     folder.mkdir()
     export = synthetic.write_qualtrics(people, Q, folder / "export.csv")
+    shutil.copy(pool, folder / pool.name)
     out = folder / "out.ipynb"
     execute_notebook(NOTEBOOK, out, {
         "responses_path": str(export), "mapping_path": str(survey.MAPPINGS_DIR / "qualtrics.yaml"),
-        "output_dir": str(tmp_path / "results" / name), "portfolio_path": str(_pool(folder)),
+        "output_dir": str(tmp_path / "results" / name), "portfolio_path": str(folder / pool.name),
         "organisation": "Example <b>Ltd</b>"}, NOTEBOOK.parent)
     files = {p.name: p.read_bytes() for p in sorted((tmp_path / "results" / name).rglob("*")) if p.is_file()}
     nb = nbformat.read(str(out), as_version=4)
@@ -351,7 +353,8 @@ class TestNotebookPrivacy:
                  and (people.at[i, q] in ("Agree", "Strongly agree")) != (people.at[a, q] in ("Agree", "Strongly agree")))
         hidden = people.copy()
         hidden.loc[a, q], hidden.loc[b, q] = people.at[b, q], people.at[a, q]
-        return {name: _run(tmp, name, p) for name, p in (("base", people), ("hidden", hidden))}
+        pool = _pool(tmp)  # the same rest of the portfolio for both runs
+        return {name: _run(tmp, name, p, pool) for name, p in (("base", people), ("hidden", hidden))}
 
     def test_the_page_reads_the_export_and_states_the_rule(self, runs):
         files, outs, _ = runs["base"]

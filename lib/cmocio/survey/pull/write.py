@@ -33,8 +33,9 @@ class Pulled:
 
     def summary(self, service: str) -> str:
         """One line for the terminal."""
-        left = f"; left out {len(self.dropped)} identifying or free-text columns" if self.dropped else ""
-        return f"Wrote {self.responses} {service} responses to {self.path}{left}."
+        left = f"; {len(self.dropped)} columns of the tool's file left out" if self.dropped else ""
+        return (f"Wrote {self.responses} {service} responses to {self.path} (no IP address, location, names, "
+                f"e-mail, dates or free text{left}).")
 
 
 def kept_columns(names: Sequence[str], free_text: Iterable[int] = (), id_column: str | None = None) -> list[int]:

@@ -62,6 +62,8 @@ def credentials(monkeypatch, tmp_path):
     monkeypatch.setenv("CMOCIO_TOKENS_FILE", str(tmp_path / "no-tokens.env"))
     monkeypatch.setenv(tokens.QUALTRICS, "qualtrics-test-token")
     monkeypatch.setenv(tokens.SURVEYMONKEY, "surveymonkey-test-token")
+    for name in (tokens.GOOGLE_KEY_FILE, tokens.GOOGLE_TOKEN):
+        monkeypatch.delenv(name, raising=False)
 
 
 class Recorder:
@@ -276,3 +278,30 @@ def test_the_pull_command_says_what_went_wrong_in_one_line(tmp_path, capsys):
         f"error: Qualtrics refused the API token (401 Unauthorized): check {tokens.QUALTRICS} (Account Settings > "
         "Qualtrics IDs > API)", "Nothing was written."]
     assert not out.exists()
+
+
+def test_the_readmes_pull_commands_are_valid_commands():
+    """The README shows pulls in ``sh`` blocks (they need an account, so the README test does not run them)."""
+    import re
+    import shlex
+
+    from cmocio.__main__ import parser
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    pulls = [line.split("  #")[0] for block in re.findall(r"```sh\n(.*?)```", text, re.S)
+             for line in block.splitlines() if "cmocio survey pull" in line]
+    assert {shlex.split(c)[5] for c in pulls} == {"qualtrics", "google", "surveymonkey"}
+    for command in pulls:
+        args = parser(shlex.split(command)[3:]).parse_args(shlex.split(command)[3:])
+        assert args.survey_command == "pull" and args.output == "my_export.csv"
+
+
+def test_google_credentials_come_from_a_key_file_or_a_token_and_are_asked_for_by_name(monkeypatch, tmp_path):
+    with pytest.raises(PullError, match="no Google credentials: set GOOGLE_APPLICATION_CREDENTIALS"):
+        google.authorized_http()
+    monkeypatch.setenv(tokens.GOOGLE_KEY_FILE, str(tmp_path / "missing-key.json"))
+    with pytest.raises(PullError, match="cannot read the service-account key named by GOOGLE_APPLICATION_CREDENTIALS"):
+        google.authorized_http()
+    monkeypatch.delenv(tokens.GOOGLE_KEY_FILE)
+    monkeypatch.setenv(tokens.GOOGLE_TOKEN, "ya29.made-up")
+    assert google.authorized_http().credentials.token == "ya29.made-up"

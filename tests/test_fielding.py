@@ -132,6 +132,7 @@ def test_the_qsf_has_the_structure_of_a_qualtrics_survey_file(tmp_path):
     assert [q["DataExportTag"] for q in qs] == ["Q1", "Q2", "Q3", "Q4"]
     function, matrix = qs[0], qs[-1]
     assert (function["QuestionType"], function["Selector"]) == ("MC", "SAVR")
+    assert function["Validation"]["Settings"]["ForceResponse"] == "ON"
     assert [function["Choices"][c]["Display"] for c in function["ChoiceOrder"]] == list(synthetic.FUNCTION_CHOICES)
     assert (matrix["QuestionType"], matrix["Selector"], matrix["SubSelector"]) == ("Matrix", "Likert", "SingleAnswer")
     assert [matrix["Answers"][a]["Display"] for a in matrix["AnswerOrder"]] == list(synthetic.AGREE)

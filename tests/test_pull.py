@@ -305,3 +305,14 @@ def test_google_credentials_come_from_a_key_file_or_a_token_and_are_asked_for_by
     monkeypatch.delenv(tokens.GOOGLE_KEY_FILE)
     monkeypatch.setenv(tokens.GOOGLE_TOKEN, "ya29.made-up")
     assert google.authorized_http().credentials.token == "ya29.made-up"
+
+
+@responses.activate
+def test_an_answer_that_is_not_the_documented_json_stops_with_a_message(tmp_path):
+    responses.post(QBASE, body="<html>maintenance</html>", content_type="text/html")
+    with pytest.raises(PullError, match="without the expected result"):
+        qualtrics.pull(SV, "iad1", tmp_path / "a.csv", retry=Recorder().retry(), report=Recorder().say)
+    responses.get(f"{SMBASE}/details", body="<html>maintenance</html>", content_type="text/html")
+    with pytest.raises(PullError, match="other than JSON"):
+        surveymonkey.pull(SM, tmp_path / "a.csv", retry=Recorder().retry(), report=Recorder().say)
+    assert not (tmp_path / "a.csv").exists()

@@ -29,17 +29,19 @@ def _numbered(labels) -> tuple[dict[str, dict[str, str]], list[str], dict[str, s
     return {i: {"Display": label} for i, label in zip(ids, labels)}, ids, {i: i for i in ids}
 
 
-def _question(qid: str, tag: str, text: str, kind: str, selector: str, sub: str | None) -> dict:
+def _question(qid: str, tag: str, text: str, kind: str, selector: str, sub: str | None,
+              required: bool = False) -> dict:
     return {"QuestionText": text, "DefaultChoices": False, "DataExportTag": tag, "QuestionType": kind,
             "Selector": selector, "SubSelector": sub,
             "Configuration": {"QuestionDescriptionOption": "UseText"}, "QuestionDescription": text,
-            "Validation": {"Settings": {"ForceResponse": "OFF", "ForceResponseType": "ON", "Type": "None"}},
+            "Validation": {"Settings": {"ForceResponse": "ON" if required else "OFF", "ForceResponseType": "ON",
+                                        "Type": "None"}},
             "GradingData": [], "Language": [], "QuestionID": qid}
 
 
-def choice_question(qid: str, tag: str, text: str, labels) -> dict:
+def choice_question(qid: str, tag: str, text: str, labels, required: bool = False) -> dict:
     """A single-answer multiple-choice question (vertical list), choices recoded 1, 2, …."""
-    payload = _question(qid, tag, text, "MC", "SAVR", "TX")
+    payload = _question(qid, tag, text, "MC", "SAVR", "TX", required)
     choices, order, recode = _numbered(labels)
     payload.update({"Choices": choices, "ChoiceOrder": order, "RecodeValues": recode,
                     "NextChoiceId": len(order) + 1, "NextAnswerId": 1})
@@ -67,7 +69,7 @@ def _element(kind: str, primary: str, payload, secondary: str | None = None, ter
 def questions(design: Design) -> list[dict]:
     """The ``SQ`` payloads in survey order: function, breakdowns, the agreement matrix."""
     function, tags, matrix = qualtrics_tags(design)
-    out = [choice_question("QID1", function, design.function_text, design.functions)]
+    out = [choice_question("QID1", function, design.function_text, design.functions, required=True)]
     out += [choice_question(f"QID{i}", tag, b.text, b.values)
             for i, (b, tag) in enumerate(zip(design.breakdowns, tags), start=2)]
     out.append(matrix_question(f"QID{2 + len(design.breakdowns)}", matrix, design.matrix_text,
@@ -91,7 +93,12 @@ def qsf(design: Design) -> dict:
                "AnonymizeResponse": "Yes"}
     elements = [_element("BL", "Survey Blocks", blocks), _element("FL", "Survey Flow", flow),
                 _element("SO", "Survey Options", options),
+                _element("SCO", "Scoring", {"ScoringCategories": [], "ScoringCategoryGroups": [],
+                                            "ScoringSummaryCategory": None, "ScoringSummaryAfterQuestions": 0,
+                                            "ScoringSummaryAfterSurvey": 0, "DefaultScoringCategory": None,
+                                            "AutoScoringCategory": None}),
                 _element("PROJ", "CORE", {"ProjectCategory": "CORE", "SchemaVersion": "1.1.0"}, None, "1.1.0"),
+                _element("STAT", "Survey Statistics", {"MobileCompatible": True, "ID": "Survey Statistics"}),
                 _element("QC", "Survey Question Count", None, str(len(qs))),
                 _element("RS", RESPONSE_SET, None, "Default Response Set")]
     elements += [_element("SQ", q["QuestionID"], q, q["QuestionText"][:100]) for q in qs]

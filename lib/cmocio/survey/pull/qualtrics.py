@@ -63,7 +63,14 @@ def check(response, survey: str, what: str) -> dict:
     """The JSON of a successful answer, or a PullError saying what went wrong in one line."""
     status = response.status_code
     if status == 200:
-        return response.json()
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("result"), dict):
+            raise PullError(f"Qualtrics answered without the expected result when asked to {what}; check "
+                            "--datacenter, or try again later")
+        return body
     detail = _message(response)
     hint = _proxied(response)
     if status == 401:
@@ -133,7 +140,9 @@ def pull(survey: str, datacenter: str, output: str | os.PathLike, retry: Retry |
     if hint and hint != host:
         report(f"note: Qualtrics proxied the request; pass --datacenter {hint.removesuffix('.qualtrics.com')} "
                "for faster pulls")
-    progress_id = result["result"]["progressId"]
+    progress_id = result["result"].get("progressId")
+    if not progress_id:
+        raise PullError(f"Qualtrics did not start an export of survey {survey}; try again later")
     report(f"Qualtrics is exporting survey {survey}")
     for _ in range(max_polls):
         state = check(session.request("GET", f"{url}/{progress_id}"), survey, "follow the export")["result"]
@@ -148,6 +157,8 @@ def pull(survey: str, datacenter: str, output: str | os.PathLike, retry: Retry |
     else:
         raise PullError(f"the Qualtrics export of survey {survey} did not finish in {max_polls * poll_seconds:.0f} s")
     report("export 100% done; downloading")
+    if not state.get("fileId"):
+        raise PullError(f"the Qualtrics export of survey {survey} is complete but names no file; run the pull again")
     download = session.request("GET", f"{url}/{state['fileId']}/file")
     if download.status_code != 200:
         check(download, survey, "download the export")

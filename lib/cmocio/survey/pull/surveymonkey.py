@@ -35,7 +35,14 @@ def check(response, survey: str, what: str) -> dict:
     """The JSON of a successful answer, or a PullError in one line."""
     status = response.status_code
     if status == 200:
-        return response.json()
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise PullError(f"SurveyMonkey answered with something other than JSON when asked to {what}; try "
+                            "again later")
+        return body
     try:
         detail = str(response.json().get("error", {}).get("message") or "")[:200]
     except (ValueError, AttributeError):

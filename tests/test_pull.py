@@ -18,7 +18,7 @@ import requests
 import responses
 
 from cmocio.__main__ import main as cli
-from cmocio.survey import convert, load_mapping, load_questions, synthetic
+from cmocio.survey import convert, load_mapping, load_questions, load_responses, synthetic
 from cmocio.survey.fielding import FILES, make_design, write_instrument
 from cmocio.survey.pull import PullError, Retry, google, qualtrics, surveymonkey, tokens
 from cmocio.survey.pull.http import retry_after_seconds
@@ -230,6 +230,10 @@ def test_google_pull_follows_every_page_and_equals_the_hand_download(tmp_path, m
     hand = canonical(FIX / "google_forms.csv", mappings["google"], questions)
     pd.testing.assert_frame_equal(canonical(out, mappings["google"], questions), hand)
     assert_nothing_identifying(out, people)
+    # the benchmark notebook reads the pulled file and the mapping as it reads a hand export
+    mapping = mappings["google"].path
+    pd.testing.assert_frame_equal(load_responses(out, questions, mapping_path=mapping),
+                                  load_responses(FIX / "google_forms.csv", questions, mapping_path=mapping))
 
 
 @pytest.mark.parametrize("status, name, words", [(404, "google_404.json", f"no form {FORM}"),

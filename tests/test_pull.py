@@ -259,6 +259,11 @@ def test_tokens_come_from_the_environment_else_the_file_and_are_never_shown(monk
     assert tokens.require(tokens.QUALTRICS, "Qualtrics") == "from-file"
     monkeypatch.setenv(tokens.QUALTRICS, "from-env")
     assert tokens.require(tokens.QUALTRICS, "Qualtrics") == "from-env"
+    monkeypatch.delenv(tokens.QUALTRICS)
+    file.chmod(0o644)
+    notes = []
+    monkeypatch.setattr(tokens, "say", notes.append)
+    assert tokens.require(tokens.QUALTRICS, "Qualtrics") == "from-file" and "chmod 600" in notes[0]
 
 
 def test_retry_after_in_seconds_or_as_a_date_and_an_absurd_wait_refused():

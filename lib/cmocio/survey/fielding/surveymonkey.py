@@ -23,7 +23,7 @@ def _single(position: int, heading: str, labels, required: bool) -> dict:
     question = {"headings": [{"heading": heading}], "position": position, "family": "single_choice",
                 "subtype": "vertical", "answers": {"choices": _choices(labels)}}
     if required:
-        question["required"] = {"text": "This question requires an answer.", "type": "all", "amount": "1"}
+        question["required"] = {"text": "This question requires an answer.", "type": "at_least", "amount": "1"}
     return question
 
 

@@ -97,6 +97,8 @@ def execute_notebook(nb: Path, out: Path, parameters: dict, cwd: Path) -> None:
         kernels.fresh_namespace(km, str(cwd))
         papermill.execute_notebook(str(nb), str(out), parameters=parameters, kernel_name="python3", cwd=str(cwd),
                                    progress_bar=False, km=km)
+    except papermill.PapermillExecutionError:
+        raise  # a cell raised and the kernel is idle: the next notebook's reset empties it
     except BaseException:
         kernels.discard_kernel()  # in an unknown state: the next notebook gets a new one
         raise

@@ -456,7 +456,7 @@ def test_two_studies_are_shown_side_by_side_not_pooled():
     # The alignment_important family as the data stood: Accenture 2013 (-21 points) and CMO Council 2013 (0).
     out = stats.meta_analysis(_effects([-21.0, 0.0], [13.112, 11.451])).iloc[0]
     assert out["k"] == 2 and math.isnan(out["pooled"]) and math.isnan(out["pooled_low"])
-    assert out["note"] == stats.NOT_POOLED and out["i2"] > 90
+    assert out["method"] == stats.NOT_POOLED and out["i2"] > 90
     # What pooling them would claim under the guidance for few studies: about -144 to +123 points.
     pooled = stats.pool(np.array([-21.0, 0.0]), np.array([13.112, 11.451]))
     assert (pooled["pooled_low"], pooled["pooled_high"]) == pytest.approx((-143.9, 123.0), abs=0.1)

@@ -93,7 +93,9 @@ def select(evidence: pd.DataFrame, kind: str, finding_ids: Iterable[str]) -> pd.
     base = WAVE_KEYS if kind == "wave" else KINDS[kind][3]
     keys = _keys(base, evidence)
     cols = [c for c in empty_comparison(keys).columns if c in rows.columns]
-    out = rows[cols].reset_index(drop=True)
+    out = rows[cols].reset_index(drop=True).infer_objects()
+    if "year" in out:
+        out["year"] = pd.to_numeric(out["year"]).astype("Int64")
     if kind == "wave":
         out = as_wave_table(out)
     return out

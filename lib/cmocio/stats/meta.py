@@ -26,7 +26,7 @@ from scipy import stats as sps
 from .intervals import check_confidence
 
 META_COLUMNS = ["family", "k", "studies", "pooled", "pooled_low", "pooled_high", "p_value", "pi_low", "pi_high",
-                "tau2", "i2", "q", "q_p_value", "fixed", "fixed_low", "fixed_high", "note"]
+                "tau2", "i2", "q", "q_p_value", "fixed", "fixed_low", "fixed_high", "method"]
 #: Base kinds a meta-analysis may use: known counts, and floors ("more than N" used as N). A floor changes a
 #: study's weight in either direction under random effects, so it is labelled in the gaps' caveats.
 META_KINDS = ("reported", "derived", "minimum", "derived_minimum")
@@ -126,7 +126,7 @@ def meta_analysis(effects: pd.DataFrame, by: str = "family", confidence: float =
 
     A study counts once per group (its first row), so that two wordings from one sample are not pooled as
     independent evidence. Groups with fewer than ``min_k`` studies are left out; groups of fewer than
-    :data:`MIN_POOLED` are listed with heterogeneity only and ``note`` :data:`NOT_POOLED`. An empty input
+    :data:`MIN_POOLED` are listed with heterogeneity only and ``method`` :data:`NOT_POOLED`. An empty input
     gives an empty table of the same columns.
     """
     check_confidence(confidence)
@@ -143,5 +143,5 @@ def meta_analysis(effects: pd.DataFrame, by: str = "family", confidence: float =
                 result = {c: result[c] if c in ("k", "i2", "q", "q_p_value") else np.nan for c in result}
             studies = "; ".join(map(str, grp["study_id"])) if "study_id" in grp else ""
             rows.append({by: key, "studies": studies, **result,
-                         "note": NOT_POOLED if len(grp) < MIN_POOLED else POOLED})
+                         "method": NOT_POOLED if len(grp) < MIN_POOLED else POOLED})
     return pd.DataFrame(rows, columns=columns)

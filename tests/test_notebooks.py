@@ -74,9 +74,9 @@ def extra_study(tmp_path_factory) -> Path:
     studies.to_csv(folder / "studies.csv", index=False)
     with open(folder / "studies.csv", "a", encoding="utf-8") as fh:
         fh.write("acme-2025,Acme 2025,Acme Research,Made-up test wave,,,2025,400,=,Test respondents,UK,50,50,"
-                 "Made up for tests.\n")
+                 "Made up for tests.,\n")
     with open(folder / "sources.csv", "a", encoding="utf-8") as fh:
-        fh.write("acme-article,,,unknown,Test Gazette,A made-up article,,2025-01-01,\n")
+        fh.write("acme-article,,,unknown,Test Gazette,A made-up article,,2025-01-01,,secondary,acme-2025\n")
     rows = [("acme-01", "alignment", "relationship_collaborative", "marketing", 70),
             ("acme-02", "alignment", "relationship_collaborative", "it", 40),
             ("acme-03", "incentives", "shared_incentives", "marketing", 65),
@@ -84,7 +84,7 @@ def extra_study(tmp_path_factory) -> Path:
             ("acme-05", "martech_planning", "multiyear_martech_strategy_plan", "effective", 20)]
     with open(folder / "findings.csv", "a", encoding="utf-8") as fh:
         for fid, theme, metric, group, pct in rows:
-            fh.write(f"{fid},acme-2025,acme-article,{theme},{metric},{group},,2025,{pct},=,{pct}%,200,reported,,,\n")
+            fh.write(f"{fid},acme-2025,acme-article,{theme},{metric},{group},,2025,{pct},=,{pct}%,200,reported,,,,acme-article\n")
     return folder / "findings.csv"
 
 

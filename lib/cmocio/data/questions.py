@@ -1,0 +1,81 @@
+"""Rules on questions: which metrics are categories, sums or complements of one survey question.
+
+``metrics.csv`` gives every metric a ``question`` (the metric id of that question's headline) and a
+``role``. A question has exactly one headline, and the headline's question is itself; a complement is
+100 minus the headline, so the two published figures must allow a sum of 100 within their rounding.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..errors import Problem
+from .figures import figure_bounds, set_aside_ids
+
+if TYPE_CHECKING:
+    from .load import Dataset
+
+#: The columns that identify one answer set: the same people, asked once.
+_ANSWER_KEYS = ["study_id", "group", "segment", "year"]
+
+
+def _structure_problems(metrics: pd.DataFrame, mpath: str) -> list[Problem]:
+    """Every question names a metric that is its one headline."""
+    problems = []
+    role_of = dict(zip(metrics["metric"], metrics["role"]))
+    question_of = dict(zip(metrics["metric"], metrics["question"]))
+    headlines = metrics[metrics["role"] == "headline"]
+    count = headlines["question"].value_counts()
+    for line, row in metrics.iterrows():
+        metric, question, role = row["metric"], row["question"], row["role"]
+        if pd.isna(question) or pd.isna(role):
+            continue
+        if role == "headline" and question != metric:
+            problems.append(Problem(mpath, int(line), "question",
+                                    f"is '{question}', but a headline is its own question: use '{metric}'"))
+        elif question not in role_of:
+            problems.append(Problem(mpath, int(line), "question",
+                                    f"'{question}' is not a metric of this file: a question is named by its "
+                                    "headline metric"))
+        elif role_of[question] != "headline" or question_of[question] != question:
+            problems.append(Problem(mpath, int(line), "question",
+                                    f"'{question}' is not a headline (its role is '{role_of[question]}'): "
+                                    "a question is named by its headline metric"))
+        if role == "headline" and count.get(question, 0) > 1:
+            others = ", ".join(m for m in headlines.loc[headlines["question"] == question, "metric"] if m != metric)
+            problems.append(Problem(mpath, int(line), "role",
+                                    f"is 'headline', as is {others} of question '{question}': a question has "
+                                    "exactly one headline"))
+    return problems
+
+
+def _complement_problems(ds: Dataset, fpath: str) -> list[Problem]:
+    """A complement and its headline, from the same people, must allow a sum of 100."""
+    m = ds.metrics.set_index("metric")
+    complements = m.index[m["role"] == "complement"]
+    f = ds.findings[~ds.findings["finding_id"].isin(set_aside_ids(ds.conflicts))]
+    problems = []
+    for metric in complements:
+        headline = m.at[metric, "question"]
+        left, right = f[f["metric"] == metric], f[f["metric"] == headline]
+        if left.empty or right.empty:
+            continue
+        pairs = left.assign(_line=left.index).merge(right.assign(_line=right.index), on=_ANSWER_KEYS, suffixes=("", "_h"))
+        for _, p in pairs.iterrows():
+            lo_c, hi_c = figure_bounds(float(p["percent"]), str(p["qualifier"]))
+            lo_h, hi_h = figure_bounds(float(p["percent_h"]), str(p["qualifier_h"]))
+            if lo_c + lo_h > 100 + 1e-9 or hi_c + hi_h < 100 - 1e-9:
+                problems.append(Problem(fpath, int(p["_line"]), "percent",
+                                        f"{p['percent']:g}% ({metric}) and {p['percent_h']:g}% of {p['finding_id_h']} "
+                                        f"({headline}) are complements of one question but cannot sum to 100 "
+                                        "within their rounding; record a conflict and set one aside, or fix the "
+                                        "role in metrics.csv"))
+    return problems
+
+
+def question_problems(ds: Dataset, paths: dict[str, Path]) -> list[Problem]:
+    """One headline per question, questions named by their headline, complements that add up."""
+    return _structure_problems(ds.metrics, str(paths["metrics"])) + _complement_problems(ds, str(paths["findings"]))

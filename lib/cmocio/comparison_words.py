@@ -35,7 +35,11 @@ def rosier_lines(rosier: pd.DataFrame, gaps: pd.DataFrame, confidence: float) ->
     """Who gives the more favourable answer in each study, and how many questions the tests leave standing."""
     lines = []
     for r in rosier.itertuples():
-        side = "marketing" if r.marketing > r.it else "IT" if r.it > r.marketing else "neither side"
+        if r.marketing == r.it:
+            lines.append(f"{md_escape(r.study)}: marketing and IT each give the more favourable answer on "
+                         f"{r.marketing} question(s).")
+            continue
+        side = "marketing" if r.marketing > r.it else "IT"
         lines.append(f"{md_escape(r.study)}: {side} gives the more favourable answer on {max(r.marketing, r.it)} "
                      f"of {r.marketing + r.it} question(s).")
     questions = tested_questions(gaps)

@@ -564,3 +564,13 @@ def test_gap_effects_keep_only_exact_figures_with_known_bases():
     eff = stats.gap_effects(gaps)
     assert len(eff) == 1 and eff["diff"].iloc[0] == pytest.approx(10)
     assert eff["variance"].iloc[0] == pytest.approx(1e4 * (0.24 / 100 + 0.25 / 100))
+
+
+def test_the_most_precise_row_of_a_figure_is_compared():
+    """Harvey Nash 2013 as two articles printed it: "less than 30%" first in the file, the exact 27% second."""
+    f = _frame([["hn13-a", "hn13", "very_strong", "it", 2013, 30.0, "<", 2400, "reported", None],
+                ["hn13-b", "hn13", "very_strong", "it", 2013, 27.0, "=", 2400, "reported", None],
+                ["hn14-a", "hn14", "very_strong", "it", 2014, 30.0, "=", 3200, "reported", None]]).assign(segment=None)
+    out = stats.compare_pairs(f, "year", 2014, 2013, ["metric", "group"]).iloc[0]
+    assert (out["finding_b"], out["others_b"], out["percent_b"]) == ("hn13-b", "hn13-a", 27.0)
+    assert out["testable"] and "hn13-b (exact figure" in out["figures_used"]

@@ -125,7 +125,9 @@ class TestAlignmentNonDefault:
 
         gaps = pd.read_csv(run[0] / "perception_gaps.csv")
         acme = gaps[gaps["study_id"] == "acme-2025"].iloc[0]
-        low, high = newcombe_interval(0.7, 200, 0.4, 200, confidence=0.9)
+        # 70% against 40%, each rounded: the interval spans 69.5-70.5 against 39.5-40.5, the test is at 69.5 against 40.5
+        low = newcombe_interval(0.695, 200, 0.405, 200, confidence=0.9)[0]
+        high = newcombe_interval(0.705, 200, 0.395, 200, confidence=0.9)[1]
         assert acme["diff"] == pytest.approx(30)
         assert (acme["diff_low"], acme["diff_high"]) == pytest.approx((100 * low, 100 * high), abs=1e-6)
         assert acme["rosier"] == "marketing"
@@ -133,7 +135,7 @@ class TestAlignmentNonDefault:
         tested = gaps[gaps["p_value"].notna()]
         assert {"acme-2025", "leapfrog-2016", "accenture-2013"} <= set(tested["study_id"])
         assert tested["n_a"].notna().all() and tested["n_b"].notna().all(), "a test needs both bases"
-        assert acme["p_value"] == pytest.approx(newcombe_pvalue(0.7, 200, 0.4, 200), rel=1e-6)
+        assert acme["p_value"] == pytest.approx(newcombe_pvalue(0.695, 200, 0.405, 200), rel=1e-6)
         assert acme["base_a"] == acme["base_b"] == "reported" and acme["conclusion"] == "holds whatever the unknown bases"
 
     def test_chart_written(self, run):

@@ -151,8 +151,8 @@ class Context:
             return stats.select(self.evidence, kind, ids)
         if kind == "wave":
             series = self.data.studies.set_index("study_id")["series"]
-            pairs = stats.wave_pairs(frame, series, self.confidence, self.assumed_n)
-            return stats.evidence.as_wave_table(stats.finish_comparison(pairs, self.confidence))
+            pairs = stats.wave_pairs(frame, series, self.confidence, self.assumed_n, finish=True)
+            return stats.evidence.as_wave_table(pairs)
         column, a, b, base = stats.evidence.KINDS[kind]
         return stats.compare_pairs(frame, column, a, b, stats.evidence._keys(base, frame), self.confidence,
                                    self.assumed_n)

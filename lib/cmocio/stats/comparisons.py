@@ -18,7 +18,7 @@ from .bases import (KNOWN_BASES, MINIMUM_BASES, QUALIFIER_CAVEATS, STUDY_SIZE_CO
                     base_for)
 from .intervals import (check_confidence, add_adjusted, bh_adjust, cohens_h, newcombe_interval, newcombe_pvalues)
 from .rounding import least_favourable, widest_pairs
-from .selection import CHOICE_COLUMNS, QUESTION_COLUMNS, distinct, figure_used, is_tested
+from .selection import CHOICE_COLUMNS, HEADLINE, QUESTION_COLUMNS, distinct, figure_used, is_tested
 
 NEWCOMBE_METHOD = ("Newcombe interval over every value the printed figures allow; p-value by inverting it, "
                    "at the least favourable values")
@@ -69,7 +69,7 @@ def open_side(qualifier_a: str, qualifier_b: str) -> tuple[bool, bool]:
 
 
 def compare_pairs(findings: pd.DataFrame, column: str, a: object, b: object, keys: Sequence[str],
-                  confidence: float = 0.95, assumed_n: int | None = None) -> pd.DataFrame:
+                  confidence: float = 0.95, assumed_n: int | None = None, finish: bool = True) -> pd.DataFrame:
     """Compare the figures where ``column`` is ``a`` against those where it is ``b``.
 
     One output row per combination of ``keys`` that has both an ``a`` and a
@@ -91,6 +91,9 @@ def compare_pairs(findings: pd.DataFrame, column: str, a: object, b: object, key
     ``assumed_n``), only the difference is given, with its break-even base or
     split sweep (:func:`add_sensitivity`). A comparison that needs a published
     bound to cut the way it cannot is ``testable = False``, untested.
+
+    With ``finish=False`` the table is left for the caller to finish as part of a larger family
+    (:func:`finish_comparison`): adjustment and sensitivity columns are present but not filled.
     """
     conf = check_confidence(confidence)
     keys = list(keys)
@@ -110,6 +113,8 @@ def compare_pairs(findings: pd.DataFrame, column: str, a: object, b: object, key
         same_study = "study_id" in keys or r.get("study_id_a", "") == r.get("study_id_b", None)
         records.append({**{k: r[k] for k in keys}, **_compare_row(r, a, b, conf, assumed_n, same_study)})
     out = pd.DataFrame.from_records(records)
+    if not finish:
+        return out.reindex(columns=keys + COMPARE_COLUMNS)
     return finish_comparison(out, conf)[keys + COMPARE_COLUMNS]
 
 
@@ -131,7 +136,7 @@ def _compare_row(r: pd.Series, a: object, b: object, conf: float, assumed_n: int
     pa_, pb_ = float(r["percent_a"]) / 100, float(r["percent_b"]) / 100
     qa, qb = str(r["qualifier_a"]), str(r["qualifier_b"])
     role = _side(r, "a", "role")
-    tested_question = bool(is_tested(pd.Series([role], dtype=object)).iloc[0])
+    tested_question = role is None or str(role) == HEADLINE
     cap_a, cap_b = _exact_total(r, "_a"), _exact_total(r, "_b")
     if same_study and pd.isna(r["base_n_a"]) and pd.isna(r["base_n_b"]):
         cap_a, cap_b = cap_a / 2, cap_b / 2  # two unknown shares of one known total: at most an even split each

@@ -36,8 +36,9 @@ def _keys(base: Iterable[str], frame: pd.DataFrame) -> list[str]:
 
 
 def wave_pairs(frame: pd.DataFrame, series_of: pd.Series, confidence: float = 0.95,
-               assumed_n: int | None = None) -> pd.DataFrame:
-    """Changes between consecutive waves of each survey series, untested as a family (columns ``_a`` = later).
+               assumed_n: int | None = None, finish: bool = False) -> pd.DataFrame:
+    """Changes between consecutive waves of each survey series (columns ``_a`` = later), left for the caller to
+    finish as a family unless ``finish``.
 
     ``series_of`` maps a study id to its series (``series`` in studies.csv); studies without one are left out.
     """
@@ -47,8 +48,9 @@ def wave_pairs(frame: pd.DataFrame, series_of: pd.Series, confidence: float = 0.
     for _, grp in f.groupby("series", sort=True):
         years = sorted(grp["year"].dropna().astype(int).unique())
         for early, late in zip(years, years[1:]):
-            parts.append(compare_pairs(grp, "year", late, early, keys, confidence, assumed_n))
-    return pd.concat(parts, ignore_index=True) if parts else empty_comparison(keys)
+            parts.append(compare_pairs(grp, "year", late, early, keys, confidence, assumed_n, finish=False))
+    out = pd.concat(parts, ignore_index=True) if parts else empty_comparison(keys)
+    return finish_comparison(out, confidence) if finish else out
 
 
 def _digest(*parts: object) -> str:
@@ -73,7 +75,7 @@ def evidence_comparisons(findings: pd.DataFrame, series_of: pd.Series, confidenc
         return _CACHE[key]
     parts = []
     for kind, (column, a, b, base) in KINDS.items():
-        part = compare_pairs(findings, column, a, b, _keys(base, findings), confidence, assumed_n)
+        part = compare_pairs(findings, column, a, b, _keys(base, findings), confidence, assumed_n, finish=False)
         parts.append(part.assign(kind=kind))
     parts.append(wave_pairs(findings, series_of, confidence, assumed_n).assign(kind="wave"))
     out = finish_comparison(pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True), confidence)

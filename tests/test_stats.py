@@ -172,7 +172,7 @@ def test_vectorised_pvalue_agrees_with_the_statsmodels_interval(p1, p2, n1, n2, 
 QUALIFIERS = st.sampled_from(["=", ">", "<", "~"])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(a=st.integers(1, 99), b=st.integers(1, 99), qa=QUALIFIERS, qb=QUALIFIERS)
 def test_a_bound_supports_only_the_direction_it_allows(a, b, qa, qb):
     """A conclusion is allowed exactly when every true value the bounds permit gives it the same sign."""
@@ -241,7 +241,7 @@ def _one_gap(p1, p2, conf=0.95, total=None):
     return stats.compare_pairs(f, "group", "marketing", "it", ["study_id", "metric", "year"], conf).iloc[0]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(p2=st.integers(5, 60), gap=st.integers(2, 30), more=st.integers(1, 10), conf=st.sampled_from([0.9, 0.95, 0.99]))
 def test_break_even_base_is_monotone_in_the_gap_and_consistent_with_the_test(p2, gap, more, conf):
     small, large = _one_gap((p2 + gap) / 100, p2 / 100, conf), _one_gap((p2 + gap + more) / 100, p2 / 100, conf)
@@ -437,7 +437,7 @@ def test_reml_matches_the_likelihood_and_the_published_bcg_analysis():
     assert out["k"] == 13 and out["i2"] > 90
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(st.lists(st.tuples(st.floats(-40, 40), st.floats(2, 60)), min_size=3, max_size=6))
 def test_few_studies_get_reml_hartung_knapp_and_a_prediction_interval(studies):
     """Against an independent computation: REML from the likelihood, the HKSJ interval and the prediction
@@ -500,7 +500,7 @@ def test_creative_group_zero_against_two_percent_does_not_hold():
     assert out["p_value"] > 0.1 and out["conclusion"] == stats.NOT_SIGNIFICANT
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @example(pa=0, pb=2, na=400, nb=2400, qa="=", qb="=")  # Creative Group, "holds" before the rule
 @example(pa=40, pb=51, na=250, nb=250, qa="~", qb="=")
 @given(pa=st.integers(0, 100), pb=st.integers(0, 100), na=st.integers(30, 3000), nb=st.integers(30, 3000),

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from cmocio import DataValidationError, load_dataset, load_findings, load_sources, load_studies
-from cmocio.data import DATA_DIR, distinct_figures, select_studies
+from cmocio.data import APPROXIMATE_TOLERANCE, DATA_DIR, distinct_figures, select_studies
 
 from .conftest import SEEDS, edit_csv
 
@@ -48,31 +49,88 @@ def test_every_study_and_article_has_figures(ds):
 
 
 SOURCES = SEEDS.parent / "sources"
+_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|[Pp]ercent|per cent)")
+_SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+          "nine": 9, "ten": 10}
+_PARTS = {"third": 3, "quarter": 4, "fourth": 4, "fifth": 5}
+_COUNT = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)"
+#: "half", "a third", "two-thirds", "one-quarter", "6 in 10", "one out of four"; not ordinals ("third most",
+#: "third-party") nor ratios ("half as many").
+_WORDS = re.compile(r"\b(?:(?P<n>one|two|three|four|a|an)[- ](?P<part>third|quarter|fourth|fifth)s?|(?P<half>half))\b"
+                    r"(?![- ](?:party|as\b|the\b))|\b(?P<a>" + _COUNT + r")\s+(?:in|of|out of)\s+(?P<b>" + _COUNT + r")\b",
+                    re.IGNORECASE)
+#: A figure in words followed by its number in brackets ("less than half (41 percent)") is that number's figure.
+_BRACKETED = re.compile(r"[^.;,()]{0,40}\(\s*\d+(?:\.\d+)?\s*(?:%|percent|per cent)")
 
 
-def _printed(src) -> set[float]:
-    """Every 'N%', 'N percent' or 'N per cent' an article prints (the text after its header block)."""
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _SMALL[word.lower()]
+
+
+def _word_value(m: re.Match) -> float | None:
+    """The percentage a figure in words stands for (one decimal), or None for a count that is not a share."""
+    if m.group("half"):
+        return 50.0
+    if m.group("part"):
+        return round(100 * _count(m.group("n")) / _PARTS[m.group("part").lower()], 1)
+    a, b = _count(m.group("a")), _count(m.group("b"))
+    return round(100 * a / b, 1) if 2 <= b <= 10 and a <= b else None
+
+
+def _article(src) -> str:
     if isinstance(src["seed_file"], str) and src["seed_file"]:
-        text = (SEEDS / src["seed_file"]).read_text(encoding="utf-8")
-    else:
-        text = (SOURCES / src["source_file"]).read_text(encoding="utf-8").split("\n---\n", 1)[1]
-    return {float(m) for m in re.findall(r"(\d+(?:\.\d+)?)\s*(?:%|[Pp]ercent|per cent)", text)}
+        return (SEEDS / src["seed_file"]).read_text(encoding="utf-8")
+    return (SOURCES / src["source_file"]).read_text(encoding="utf-8").split("\n---\n", 1)[1]
+
+
+def _printed(text: str) -> Counter:
+    """Every 'N%', 'N percent' or 'N per cent' an article prints, counted (the text after its header block)."""
+    return Counter(float(v) for v in _NUMBER.findall(text))
+
+
+def _in_words(text: str) -> list[float]:
+    """Every figure an article gives in words and not also as a number in brackets."""
+    found = []
+    for m in _WORDS.finditer(text):
+        value = _word_value(m)
+        if value is not None and not _BRACKETED.match(text, m.end()):
+            found.append(value)
+    return found
+
+
+def test_figures_in_words_are_read():
+    text = ("Nearly half agree, two-thirds do not, less than half (41 percent) care, 6 in 10 like it, "
+            "one out of four left; the third most cited, a third-party cookie, half as many.")
+    assert _in_words(text) == [50.0, 66.7, 60.0, 25.0]
+    assert _printed("10% said so; only 10 per cent, and 4.5 percent") == Counter({10.0: 2, 4.5: 1})
 
 
 @pytest.mark.skipif(not SOURCES.is_dir(), reason="source articles (../shared/sources) not present")
-def test_every_percentage_in_the_articles_is_a_finding_or_listed_as_unused(ds):
-    """Each percentage an article prints is a figure of its own, or in unused_figures.csv with a reason."""
+def test_every_figure_in_the_articles_is_a_finding_or_listed_as_unused(ds):
+    """Each figure an article prints, as a number or in words, is a figure of its own or in unused_figures.csv.
+
+    Numbers are counted: a value printed twice needs two rows, or a row and a listing (a repeated headline is
+    listed as such), so a second, different figure with the same value cannot hide behind the first. A figure
+    in words needs a row of its article within the validator's five points, or a listing of its value.
+    """
     unused_file = pd.read_csv(DATA_DIR / "unused_figures.csv", dtype=str)
-    unused = {(r.source_id, float(v)) for r in unused_file.itertuples() for v in r.figures.split(";")}
-    missing, stale = [], []
+    unused: dict[str, Counter] = {}
+    for r in unused_file.itertuples():
+        unused.setdefault(r.source_id, Counter()).update(float(v) for v in r.figures.split(";"))
+    published = ds.findings[ds.findings["derived_from"].isna()]
+    missing, stale, words_missing = [], [], []
     for _, src in ds.sources.iterrows():
-        printed = _printed(src)
-        mine = set(ds.findings.loc[ds.findings["source_id"] == src["source_id"], "percent"].astype(float))
-        listed = {v for s, v in unused if s == src["source_id"]}
-        missing += [(src["source_id"], v) for v in sorted(printed - mine - listed)]
-        stale += [(src["source_id"], v) for v in sorted(listed - printed)]
-    assert not missing, f"figures printed in the articles but neither rows nor listed as unused: {missing}"
-    assert not stale, f"listed as unused but not printed by that article: {stale}"
+        text, sid = _article(src), src["source_id"]
+        printed, words = _printed(text), _in_words(text)
+        rows = Counter(published.loc[published["source_id"] == sid, "percent"].astype(float))
+        listed = unused.get(sid, Counter())
+        missing += [(sid, v) for v, n in sorted(printed.items()) if n > rows[v] + listed[v]]
+        stale += [(sid, v) for v, n in sorted(listed.items()) if n > printed[v] + words.count(v)]
+        words_missing += [(sid, v) for v in words
+                          if v not in listed and not any(abs(v - x) <= APPROXIMATE_TOLERANCE for x in rows)]
+    assert not missing, f"figures printed in the articles more often than they are rows or listed as unused: {missing}"
+    assert not words_missing, f"figures in words that are neither rows (within five points) nor listed: {words_missing}"
+    assert not stale, f"listed as unused more often than that article prints them: {stale}"
     assert unused_file["reason"].str.len().gt(10).all()
 
 

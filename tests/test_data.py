@@ -18,8 +18,8 @@ from .conftest import SEEDS, edit_csv
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return load_dataset()
+def ds(shipped):
+    return shipped
 
 
 def test_shipped_data_validate(ds):
@@ -374,3 +374,94 @@ def test_a_conflict_names_only_known_figures_and_sets_aside_its_own(data_copy):
     msgs = _problems(data_copy / "findings.csv")
     assert any("'nosuch-01' is not a finding_id" in m for m in msgs)
     assert any("'idg-13-01' is not among this conflict's findings" in m for m in msgs)
+
+
+def _line(path: Path, row_id: str) -> int:
+    """The file line of the row whose first field is ``row_id``."""
+    return next(i for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if ln.startswith(row_id + ","))
+
+
+def test_provenance_rules_name_file_row_and_column(data_copy):
+    """Publisher, studies reported, base source and series: each broken rule named with file, line and column."""
+    sources, studies, findings = (data_copy / n for n in ("sources.csv", "studies.csv", "findings.csv"))
+    edit_csv(sources, ",,secondary,forrester-2013;oracle-2013", ",,sponsor,forrester-2013;oracle-2013")  # apmdigest
+    edit_csv(studies, "High-tech marketing budget survey,,,2012", "High-tech marketing budget survey,,gartner-cx,2012")
+    edit_csv(findings, "(662 marketing, 263 IT).\",issuu-oracle-socially-driven-collaboration",
+             "(662 marketing, 263 IT).\",")
+    edit_csv(findings, "82%,237,reported,,,,cio-what-cmos-cios-think", "82%,237,reported,,,,tahawultech-harveynash-2013")
+    msgs = _problems(findings)
+    assert (f"sources.csv, line {_line(sources, 'apmdigest-2013')}, column 'publisher': is 'sponsor', but its studies "
+            "(forrester-2013, oracle-2013) have no sponsor or partner in common") in "\n".join(msgs)
+    assert any(m.startswith(f"studies.csv, line {_line(studies, 'gartner-2012')}, column 'programme': is blank, but "
+                            "the study is in series 'gartner-cx'") for m in msgs)
+    assert any(m.startswith(f"findings.csv, line {_line(findings, 'or13-01')}, column 'base_source': is blank, "
+                            "but base_n has a value") for m in msgs)
+    assert (f"findings.csv, line {_line(findings, 'idg-13-06')}, column 'base_source': 'tahawultech-harveynash-2013' "
+            "does not report study 'idg-2013'") in "\n".join(msgs)
+    assert len(msgs) == 4, msgs
+
+
+def test_a_series_joins_one_programme_and_a_bad_publisher_is_named(data_copy):
+    studies, sources = data_copy / "studies.csv", data_copy / "sources.csv"
+    edit_csv(studies, "High-tech marketing budget survey,,,2012", "High-tech marketing budget survey,,gartner-cx,2012")
+    text = studies.read_text(encoding="utf-8").splitlines()
+    i = _line(studies, "gartner-2012") - 1
+    text[i] += "Gartner budget surveys"
+    studies.write_text("\n".join(text) + "\n", encoding="utf-8")
+    edit_csv(sources, ",,secondary,forrester-2013;oracle-2013", ",,magazine,forrester-2013;oracle-2013")
+    msgs = _problems(data_copy / "findings.csv")
+    assert (f"studies.csv, line {_line(studies, 'gartner-cx-2017')}, column 'programme': 'Gartner Customer Experience "
+            "Management Survey' differs from 'Gartner budget surveys' of another wave of series 'gartner-cx': a series "
+            "joins waves of one survey programme only") in msgs
+    assert any(m.startswith(f"sources.csv, line {_line(sources, 'apmdigest-2013')}, column 'publisher': 'magazine' "
+                            "must be one of: sponsor, secondary") for m in msgs)
+
+
+def test_question_rules_name_file_row_and_column(data_copy):
+    """One headline per question, questions named by their headline, complements that add up."""
+    metrics, findings = data_copy / "metrics.csv", data_copy / "findings.csv"
+    edit_csv(metrics, "relationship_excellent_or_good,category", "relationship_excellent_or_good,headline")
+    edit_csv(metrics, "collaborating_same,collaborating_more_closely,category",
+             "collaborating_same,collaborating_much_more_closely,category")
+    edit_csv(findings, "no_need_for_alignment,it,,2013,23,=,only 23%", "no_need_for_alignment,it,,2013,33,=,only 23%")
+    msgs = _problems(findings)
+    excellent, same = _line(metrics, "relationship_excellent"), _line(metrics, "collaborating_same")
+    assert (f"metrics.csv, line {excellent}, column 'question': is 'relationship_excellent_or_good', but a headline is "
+            "its own question: use 'relationship_excellent'") in msgs
+    assert (f"metrics.csv, line {excellent}, column 'role': is 'headline', as is relationship_excellent_or_good of "
+            "question 'relationship_excellent_or_good': a question has exactly one headline") in msgs
+    assert (f"metrics.csv, line {same}, column 'question': 'collaborating_much_more_closely' is not a headline "
+            "(its role is 'category'): a question is named by its headline metric") in msgs
+    complement = [m for m in msgs if "are complements of one question but cannot sum to 100" in m]
+    line = _line(findings, "accenture-13-32")
+    assert complement and all(m.startswith(f"findings.csv, line {line}, column 'percent': 33% (no_need_for_alignment)")
+                              for m in complement)
+
+
+def test_the_issue_cases_in_the_shipped_data(ds):
+    """Publishers, questions, series, bases and conflicts as decided (data/README.md)."""
+    pub = ds.sources.set_index("source_id")["publisher"]
+    assert len(pub) == 78 and pub.isin(["sponsor", "secondary"]).all()
+    assert pub["accenture-newsroom-disconnect"] == "sponsor" and pub["cio-accenture-feuding"] == "secondary"
+    assert pub["tahawultech-harveynash-2013"] == pub["marketingcharts-harveynash-2014"] == "secondary"
+    m = ds.metrics.set_index("metric")
+    creative = m[m["question"] == "collaborating_more_closely"]
+    assert len(creative) == 9 and (creative["role"] == "headline").sum() == 1
+    assert m.at["collaborating_less_closely", "role"] == "sum"
+    assert m.at["no_need_for_alignment", "role"] == "complement"
+    assert m.loc[m["question"] == "counterpart_positive_role", "role"].value_counts().to_dict() == {"category": 5,
+                                                                                                      "headline": 1}
+    assert m.at["collaborating_more_closely", "family"] != m.at["relationship_improved_past_year", "family"]
+    assert m.at["collaborate_frequently", "family"] != m.at["relationship_excellent_or_good", "family"]
+    st = ds.studies.set_index("study_id")
+    assert st.loc[["gartner-2012", "gartner-2013"], "series"].isna().all()
+    f = ds.findings.set_index("finding_id")
+    assert f.at["infosys-20-03", "base_n_kind"] == "derived_minimum" and f.at["infosys-20-03", "base_n"] == 970
+    assert f.at["idg-13-06", "base_source"] == "cio-what-cmos-cios-think"  # a base printed in a companion article
+    assert (f["base_n"].notna() == f["base_source"].notna()).all()
+    assert f.loc[["fr13-09", "fr13-10", "ac14-38", "cc21-19", "cc21-37"], "set_aside"].all()
+    assert not f.loc[["cc21-43", "cc21-44", "ac14-55"], "set_aside"].any()
+    assert (f.at["harveynash-15-03", "qualifier"], f.at["ac14-61", "qualifier"]) == ("~", ">")
+    c14 = ds.conflicts.set_index("conflict_id").at["c14", "findings"].split(";")
+    assert {"rackspace-nd-04", "rackspace-nd-10"} <= set(c14)

@@ -346,6 +346,8 @@ def test_a_new_study_beside_a_custom_findings_file(data_copy):
 def test_cli_validate_ok_and_broken(data_copy):
     ok = subprocess.run([sys.executable, "-m", "cmocio", "validate"], capture_output=True, text=True)
     assert ok.returncode == 0 and ok.stdout.startswith("OK: ")
+    assert re.search(r"\n\d+ questions \(\d+ with categories, sums or complements\); \d+ articles published by the "
+                     r"sponsor; \d+ bases printed in another article", ok.stdout)
     edit_csv(data_copy / "findings.csv", ",2016,87,=,87%", ",2016,130,=,87%")
     bad = subprocess.run([sys.executable, "-m", "cmocio", "validate", str(data_copy / "findings.csv")],
                          capture_output=True, text=True)

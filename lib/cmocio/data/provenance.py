@@ -19,7 +19,7 @@ def _split(text: object) -> list[str]:
     return [] if pd.isna(text) else [t.strip() for t in str(text).split(";") if t.strip()]
 
 
-def _names(study: pd.Series) -> set[str]:
+def _names(study: dict) -> set[str]:
     """The sponsor and partners of a study, compared without case."""
     return {n.lower() for n in [str(study["sponsor"]), *_split(study["partners"])]}
 
@@ -27,8 +27,9 @@ def _names(study: pd.Series) -> set[str]:
 def _source_problems(ds: Dataset, spath: str) -> list[Problem]:
     """A source lists known studies; a sponsor's publication reports studies that share a sponsor or partner."""
     studies = ds.studies.drop_duplicates("study_id").set_index("study_id")  # a repeated id is reported elsewhere
+    names = {sid: _names(row) for sid, row in zip(studies.index, studies[["sponsor", "partners"]].to_dict("records"))}
     problems = []
-    for line, row in ds.sources.iterrows():
+    for line, row in zip(ds.sources.index, ds.sources[["studies", "publisher"]].to_dict("records")):
         listed = _split(row["studies"])
         for sid in listed:
             if sid not in studies.index:
@@ -36,7 +37,7 @@ def _source_problems(ds: Dataset, spath: str) -> list[Problem]:
         known = [s for s in listed if s in studies.index]
         if row["publisher"] != "sponsor" or not known:
             continue
-        shared = set.intersection(*(_names(studies.loc[s]) for s in known))
+        shared = set.intersection(*(names[s] for s in known))
         if not shared:
             problems.append(Problem(spath, int(line), "publisher",
                                     f"is 'sponsor', but its studies ({', '.join(known)}) have no sponsor or partner "
@@ -49,7 +50,9 @@ def _finding_problems(ds: Dataset, fpath: str) -> list[Problem]:
     reports = {sid: set(_split(s)) for sid, s in zip(ds.sources["source_id"], ds.sources["studies"])}
     known_studies = set(ds.studies["study_id"])
     problems = []
-    for line, row in ds.findings.iterrows():
+    f = ds.findings
+    columns = ["study_id", "source_id", "base_source", "base_n", "base_n_kind", "group"]
+    for line, row in zip(f.index, f[columns].to_dict("records")):
         study, source, base_source = row["study_id"], row["source_id"], row["base_source"]
         if source in reports and study in known_studies and study not in reports[source]:
             problems.append(Problem(fpath, int(line), "source_id",

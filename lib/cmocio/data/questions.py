@@ -29,8 +29,7 @@ def _structure_problems(metrics: pd.DataFrame, mpath: str) -> list[Problem]:
     question_of = dict(zip(metrics["metric"], metrics["question"]))
     headlines = metrics[metrics["role"] == "headline"]
     count = headlines["question"].value_counts()
-    for line, row in metrics.iterrows():
-        metric, question, role = row["metric"], row["question"], row["role"]
+    for line, metric, question, role in zip(metrics.index, metrics["metric"], metrics["question"], metrics["role"]):
         if pd.isna(question) or pd.isna(role):
             continue
         if role == "headline" and question != metric:
@@ -54,25 +53,26 @@ def _structure_problems(metrics: pd.DataFrame, mpath: str) -> list[Problem]:
 
 def _complement_problems(ds: Dataset, fpath: str) -> list[Problem]:
     """A complement and its headline, from the same people, must allow a sum of 100."""
-    m = ds.metrics.set_index("metric")
-    complements = m.index[m["role"] == "complement"]
+    m = ds.metrics
+    complement_of = dict(zip(m.loc[m["role"] == "complement", "metric"], m.loc[m["role"] == "complement", "question"]))
     f = ds.findings[~ds.findings["finding_id"].isin(set_aside_ids(ds.conflicts))]
+    left = f[f["metric"].isin(list(complement_of))]
+    right = f[f["metric"].isin(set(complement_of.values()))]
+    if left.empty or right.empty:
+        return []
+    left = left.assign(_line=left.index, _question=left["metric"].map(complement_of))
+    right = right.assign(_question=right["metric"])
+    pairs = left.merge(right, on=[*_ANSWER_KEYS, "_question"], suffixes=("", "_h"))
     problems = []
-    for metric in complements:
-        headline = m.at[metric, "question"]
-        left, right = f[f["metric"] == metric], f[f["metric"] == headline]
-        if left.empty or right.empty:
-            continue
-        pairs = left.assign(_line=left.index).merge(right.assign(_line=right.index), on=_ANSWER_KEYS, suffixes=("", "_h"))
-        for _, p in pairs.iterrows():
-            lo_c, hi_c = figure_bounds(float(p["percent"]), str(p["qualifier"]))
-            lo_h, hi_h = figure_bounds(float(p["percent_h"]), str(p["qualifier_h"]))
-            if lo_c + lo_h > 100 + 1e-9 or hi_c + hi_h < 100 - 1e-9:
-                problems.append(Problem(fpath, int(p["_line"]), "percent",
-                                        f"{p['percent']:g}% ({metric}) and {p['percent_h']:g}% of {p['finding_id_h']} "
-                                        f"({headline}) are complements of one question but cannot sum to 100 "
-                                        "within their rounding; record a conflict and set one aside, or fix the "
-                                        "role in metrics.csv"))
+    for p in pairs.to_dict("records"):
+        lo_c, hi_c = figure_bounds(float(p["percent"]), str(p["qualifier"]))
+        lo_h, hi_h = figure_bounds(float(p["percent_h"]), str(p["qualifier_h"]))
+        if lo_c + lo_h > 100 + 1e-9 or hi_c + hi_h < 100 - 1e-9:
+            problems.append(Problem(fpath, int(p["_line"]), "percent",
+                                    f"{p['percent']:g}% ({p['metric']}) and {p['percent_h']:g}% of {p['finding_id_h']} "
+                                    f"({p['metric_h']}) are complements of one question but cannot sum to 100 "
+                                    "within their rounding; record a conflict and set one aside, or fix the "
+                                    "role in metrics.csv"))
     return problems
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .load import Dataset
 
 
-def _base_problems(row: pd.Series, fpath: str, line: int, study: pd.Series | None) -> list[Problem]:
+def _base_problems(row: dict, fpath: str, line: int, study: dict | None) -> list[Problem]:
     """The rules that tie a finding's ``base_n`` to its ``base_n_kind``, group and study."""
     problems = []
     kind = "" if pd.isna(row["base_n_kind"]) else str(row["base_n_kind"])
@@ -85,8 +85,10 @@ def cross_file_problems(ds: Dataset, paths: dict[str, Path]) -> list[Problem]:
     refs("metric", ds.metrics["metric"], "metrics")
 
     theme_of = dict(zip(ds.metrics["metric"], ds.metrics["theme"]))
-    studies = {r["study_id"]: r for _, r in ds.studies.iterrows()}
-    for line, row in f.iterrows():
+    studies = {r["study_id"]: r for r in ds.studies.to_dict("records")}
+    records = f[["study_id", "metric", "theme", "group", "base_n", "base_n_kind", "note", "derived_from",
+                 "year"]].to_dict("records")
+    for line, row in zip(f.index, records):
         expected = theme_of.get(row["metric"])
         if expected is not None and not pd.isna(row["theme"]) and row["theme"] != expected:
             problems.append(Problem(fpath, int(line), "theme",
@@ -100,7 +102,7 @@ def cross_file_problems(ds: Dataset, paths: dict[str, Path]) -> list[Problem]:
             problems.append(Problem(fpath, int(line), "derived_from", f"'{value}' is not a finding_id in this file"))
 
     year_of = dict(zip(ds.studies["study_id"], ds.studies["year"]))
-    for line, row in f.iterrows():
+    for line, row in zip(f.index, records):
         if row["study_id"] not in year_of:
             continue
         sy, fy = year_of[row["study_id"]], row["year"]

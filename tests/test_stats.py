@@ -536,6 +536,10 @@ def test_only_a_questions_headline_is_tested_and_the_row_used_is_named():
     assert (out.loc["more", "finding_a"], out.loc["more", "others_a"], out.loc["more", "others_b"]) == ("h1", "h9", "")
     assert out.loc["more", "figures_used"] == "h1 (exact figure; 1 other report) vs h2 (exact figure)"
     assert set(out["question_ref"]) == {"closer"}
+    assert out.loc["much_more", "method"] == "untested: another category of a question tested once"
+    unknown = f.assign(base_n=None, base_n_kind="unknown", study_n=2800.0, study_n_qualifier="=")  # split not given
+    swept = stats.compare_pairs(unknown, "group", "marketing", "it", ["study_id", "metric", "year"]).set_index("metric")
+    assert swept.loc["more", "splits_significant"] > 0 and math.isnan(swept.loc["much_more", "splits_significant"])
 
 
 def test_one_comparison_has_one_adjusted_result_whatever_the_page():

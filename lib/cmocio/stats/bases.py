@@ -14,7 +14,7 @@ QUALIFIER_CAVEATS = {
     "=": "",
     ">": "published as a lower bound; computed at the bound",
     "<": "published as an upper bound; computed at the bound",
-    "~": "published in words: the true figure may lie up to 5 points either side",
+    "~": "published as an approximation",
 }
 
 #: Base kinds of a finding whose ``base_n`` is known; the ``minimum`` kinds are floors ("more than N").

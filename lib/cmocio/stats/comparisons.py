@@ -272,7 +272,7 @@ def add_sensitivity(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
         return np.where(split[s], total[s] * frac, known[s])
 
     # Split sweep: rows with free unknown bases stay untested.
-    sweep_rows = (split["a"] | split["b"]) & ~free["a"] & ~free["b"]
+    sweep_rows = (split["a"] | split["b"]) & ~free["a"] & ~free["b"] & question
     if sweep_rows.any():
         hits = _scenarios_significant(p1, np.stack([share_base("a", sh) for sh in SPLIT_SHARES]),
                                       p2, np.stack([share_base("b", sh) for sh in SPLIT_SHARES]), tested, alpha).sum(axis=0)

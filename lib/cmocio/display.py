@@ -86,7 +86,7 @@ HIDDEN = {"a", "b", "study_id", "metric", "testable", "note", "study_n_a", "stud
           "study_n_early", "study_n_qualifier_a", "study_n_qualifier_b", "study_n_qualifier_late",
           "study_n_qualifier_early", "qualifier_a", "qualifier_b", "qualifier_late", "qualifier_early",
           "finding_a", "finding_b", "finding_late", "finding_early", "others_a", "others_b", "others_late",
-          "others_early", "worst_a", "worst_b", "worst_late", "worst_early", "question_ref", "role", "kind"}
+          "others_early", "worst_a", "worst_b", "worst_late", "worst_early", "question_ref", "kind"}
 
 #: Percentage columns and the qualifier column that says how each was published.
 QUALIFIED = {"percent": "qualifier", "percent_a": "qualifier_a", "percent_b": "qualifier_b",

@@ -31,8 +31,6 @@ from .files import atomic_write_bytes, atomic_write_text
 
 #: Metrics that describe the sample rather than answers about marketing and IT.
 SAMPLE_METRICS = ("sample_share_by_function", "sample_firms_3000_plus_staff", "sample_firms_revenue_over_1bn")
-#: The themes whose comparisons make up the evidence base tested as one family.
-EVIDENCE_THEMES = ("alignment", "incentives", "customer_experience", "martech_planning")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -131,12 +129,12 @@ class Context:
     def evidence(self) -> pd.DataFrame:
         """Every comparison of the selected evidence base, adjusted as one family (:mod:`cmocio.stats.evidence`).
 
-        The evidence base is every figure of the four themes (sample-composition figures left out). It is
+        The evidence base is every figure of the selected studies, sample-composition figures left out. It is
         computed once per process for the same data and parameters, so each page shows a comparison with the
         same adjusted result.
         """
         f = self.findings
-        base = f[f["theme"].isin(EVIDENCE_THEMES) & ~f["metric"].isin(SAMPLE_METRICS)]
+        base = f[~f["metric"].isin(SAMPLE_METRICS)]
         return stats.evidence_comparisons(base, self.data.studies.set_index("study_id")["series"],
                                           self.confidence, self.assumed_n)
 

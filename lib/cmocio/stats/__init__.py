@@ -32,12 +32,12 @@ from .comparisons import (BREAK_EVEN_METHOD, COMPARE_COLUMNS, DEPENDS, HOLDS, MA
                           NOT_SIGNIFICANT, NOT_SIGNIFICANT_AT_MINIMUM, NOT_TESTABLE, NOT_TESTED, SPLIT_METHOD,
                           SPLIT_SHARES, add_sensitivity, bound_allows, compare_pairs, empty_comparison,
                           finish_comparison, open_side)
-from .evidence import FAMILY_WORDS, evidence_comparisons, select, wave_pairs
+from .evidence import evidence_comparisons, select, wave_pairs
 from .meta import META_COLUMNS, META_KINDS, MIN_POOLED, NOT_POOLED, gap_effects, meta_analysis, pool, reml_tau2
 from .rounding import ROUNDING_RULE, figure_range, least_favourable
 from .selection import HEADLINE, is_tested, with_questions
 
-__all__ = ["BREAK_EVEN_METHOD", "COMPARE_COLUMNS", "DEPENDS", "FAMILY_WORDS", "HEADLINE", "HOLDS", "INTERVAL_COLUMNS",
+__all__ = ["BREAK_EVEN_METHOD", "COMPARE_COLUMNS", "DEPENDS", "HEADLINE", "HOLDS", "INTERVAL_COLUMNS",
            "KNOWN_BASES", "MAX_BREAK_EVEN_N", "META_COLUMNS", "META_KINDS", "MINIMUM_BASES", "MIN_POOLED",
            "NEWCOMBE_METHOD", "NOT_POOLED", "NOT_SIGNIFICANT", "NOT_SIGNIFICANT_AT_MINIMUM", "NOT_TESTABLE", "NOT_TESTED",
            "QUALIFIER_CAVEATS", "ROUNDING_RULE", "SPLIT_METHOD", "SPLIT_SHARES",

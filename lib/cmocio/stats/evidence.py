@@ -23,9 +23,6 @@ KINDS = {
     "segment": ("group", "very_effective", "effective", ("study_id", "metric", "year")),
 }
 WAVE_KEYS = ("series", "metric", "group")
-#: The family in words, for a page's caveats.
-FAMILY_WORDS = ("every marketing–IT gap, every very effective–effective gap and every change between consecutive "
-                "waves of a survey series that the evidence base allows, tested together")
 _CACHE: dict[str, pd.DataFrame] = {}
 _CACHE_SIZE = 16
 

@@ -67,7 +67,7 @@ _ROW = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(st.lists(_ROW, min_size=1, max_size=8))
 def test_the_rule_over_generated_duplicates(rows):
     """For any rows of a few figures: one row per figure, chosen by the stated order of criteria, the rest listed."""

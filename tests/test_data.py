@@ -421,6 +421,7 @@ def test_question_rules_name_file_row_and_column(data_copy):
     edit_csv(metrics, "collaborating_same,collaborating_more_closely,category",
              "collaborating_same,collaborating_much_more_closely,category")
     edit_csv(findings, "no_need_for_alignment,it,,2013,23,=,only 23%", "no_need_for_alignment,it,,2013,33,=,only 23%")
+    edit_csv(metrics, "collaboration_dont_know,alignment,", "collaboration_dont_know,context,")
     msgs = _problems(findings)
     excellent, same = _line(metrics, "relationship_excellent"), _line(metrics, "collaborating_same")
     assert (f"metrics.csv, line {excellent}, column 'question': is 'relationship_excellent_or_good', but a headline is "
@@ -429,6 +430,8 @@ def test_question_rules_name_file_row_and_column(data_copy):
             "question 'relationship_excellent_or_good': a question has exactly one headline") in msgs
     assert (f"metrics.csv, line {same}, column 'question': 'collaborating_much_more_closely' is not a headline "
             "(its role is 'category'): a question is named by its headline metric") in msgs
+    assert (f"metrics.csv, line {_line(metrics, 'collaboration_dont_know')}, column 'theme': 'context' differs from "
+            "the theme of its question 'collaborating_more_closely' ('alignment'): one question belongs to one theme") in msgs
     complement = [m for m in msgs if "are complements of one question but cannot sum to 100" in m]
     line = _line(findings, "accenture-13-32")
     assert complement and all(m.startswith(f"findings.csv, line {line}, column 'percent': 33% (no_need_for_alignment)")

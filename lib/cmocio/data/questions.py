@@ -23,9 +23,10 @@ _ANSWER_KEYS = ["study_id", "group", "segment", "year"]
 
 
 def _structure_problems(metrics: pd.DataFrame, mpath: str) -> list[Problem]:
-    """Every question names a metric that is its one headline."""
+    """Every question names a metric that is its one headline, and its metrics share that headline's theme."""
     problems = []
     role_of = dict(zip(metrics["metric"], metrics["role"]))
+    theme_of = dict(zip(metrics["metric"], metrics["theme"]))
     question_of = dict(zip(metrics["metric"], metrics["question"]))
     headlines = metrics[metrics["role"] == "headline"]
     count = headlines["question"].value_counts()
@@ -43,6 +44,10 @@ def _structure_problems(metrics: pd.DataFrame, mpath: str) -> list[Problem]:
             problems.append(Problem(mpath, int(line), "question",
                                     f"'{question}' is not a headline (its role is '{role_of[question]}'): "
                                     "a question is named by its headline metric"))
+        elif theme_of[metric] != theme_of[question]:
+            problems.append(Problem(mpath, int(line), "theme",
+                                    f"'{theme_of[metric]}' differs from the theme of its question '{question}' "
+                                    f"('{theme_of[question]}'): one question belongs to one theme"))
         if role == "headline" and count.get(question, 0) > 1:
             others = ", ".join(m for m in headlines.loc[headlines["question"] == question, "metric"] if m != metric)
             problems.append(Problem(mpath, int(line), "role",

@@ -464,3 +464,14 @@ def test_the_issue_cases_in_the_shipped_data(ds):
     assert (f.at["harveynash-15-03", "qualifier"], f.at["ac14-61", "qualifier"]) == ("~", ">")
     c14 = ds.conflicts.set_index("conflict_id").at["c14", "findings"].split(";")
     assert {"rackspace-nd-04", "rackspace-nd-10"} <= set(c14)
+
+
+@pytest.mark.skipif(not SOURCES.is_dir(), reason="source articles (../shared/sources) not present")
+def test_a_reported_base_is_printed_in_its_base_source(ds):
+    """'reported' and 'minimum' mean printed in base_source: the number is in that article's text."""
+    texts = {sid: _article(src) for sid, src in ds.sources.set_index("source_id", drop=False).iterrows()}
+    f = ds.findings[ds.findings["base_n_kind"].isin(["reported", "minimum"])]
+    assert len(f) > 150
+    unprinted = sorted({(r.base_source, int(r.base_n)) for r in f.itertuples()
+                        if not re.search(rf"(?<![\d,.])({int(r.base_n)}|{int(r.base_n):,})(?!\d)", texts[r.base_source])})
+    assert not unprinted, f"bases not printed in their base_source: {unprinted}"

@@ -444,6 +444,9 @@ def test_the_issue_cases_in_the_shipped_data(ds):
     assert len(pub) == 78 and pub.isin(["sponsor", "secondary"]).all()
     assert pub["accenture-newsroom-disconnect"] == "sponsor" and pub["cio-accenture-feuding"] == "secondary"
     assert pub["tahawultech-harveynash-2013"] == pub["marketingcharts-harveynash-2014"] == "secondary"
+    from cmocio.data import source_table
+
+    assert source_table(ds).loc["accenture-newsroom-disconnect", "publisher"] == "the sponsor"
     m = ds.metrics.set_index("metric")
     creative = m[m["question"] == "collaborating_more_closely"]
     assert len(creative) == 9 and (creative["role"] == "headline").sum() == 1

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from cmocio import DataValidationError, load_dataset, load_findings, load_sources, load_studies
 from cmocio.data import APPROXIMATE_TOLERANCE, DATA_DIR, distinct_figures, select_studies
@@ -478,3 +480,16 @@ def test_a_reported_base_is_printed_in_its_base_source(ds):
     unprinted = sorted({(r.base_source, int(r.base_n)) for r in f.itertuples()
                         if not re.search(rf"(?<![\d,.])({int(r.base_n)}|{int(r.base_n):,})(?!\d)", texts[r.base_source])})
     assert not unprinted, f"bases not printed in their base_source: {unprinted}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 100), st.integers(-8, 8), st.sampled_from(["=", "~"]), st.sampled_from(["=", "~"]))
+def test_complements_may_miss_100_only_by_their_rounding(a, off, qa, qb):
+    """Two whole percents may sum to 100 give or take half a point each (five for a figure in words)."""
+    from cmocio.data.questions import can_sum_to_100
+
+    b = 100 - a + off
+    assume(0 <= b <= 100 and a + abs(off) <= 100)
+    slack = sum(5 if q == "~" else 0.5 for q in (qa, qb))
+    assert can_sum_to_100(a, qa, b, qb) == (abs(off) <= slack)
+    assert can_sum_to_100(a, ">", 100 - a - abs(off), "=")  # "more than a" leaves room for any smaller rest

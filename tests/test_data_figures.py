@@ -94,3 +94,4 @@ def test_the_rule_over_generated_duplicates(rows):
         assert row["chosen_because"].endswith(f"{len(others)} other report" + ("s" if len(others) > 1 else "")
                                               if others else "only report")
     assert list(out.index) == sorted(out.index), "rows stay in file order"
+

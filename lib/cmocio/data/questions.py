@@ -56,6 +56,13 @@ def _structure_problems(metrics: pd.DataFrame, mpath: str) -> list[Problem]:
     return problems
 
 
+def can_sum_to_100(percent_a: float, qualifier_a: str, percent_b: float, qualifier_b: str) -> bool:
+    """Whether two published figures can be a share and its complement: their allowed ranges reach 100 together."""
+    lo_a, hi_a = figure_bounds(percent_a, qualifier_a)
+    lo_b, hi_b = figure_bounds(percent_b, qualifier_b)
+    return lo_a + lo_b <= 100 + 1e-9 and hi_a + hi_b >= 100 - 1e-9
+
+
 def _complement_problems(ds: Dataset, fpath: str) -> list[Problem]:
     """A complement and its headline, from the same people, must allow a sum of 100."""
     m = ds.metrics
@@ -70,9 +77,7 @@ def _complement_problems(ds: Dataset, fpath: str) -> list[Problem]:
     pairs = left.merge(right, on=[*_ANSWER_KEYS, "_question"], suffixes=("", "_h"))
     problems = []
     for p in pairs.to_dict("records"):
-        lo_c, hi_c = figure_bounds(float(p["percent"]), str(p["qualifier"]))
-        lo_h, hi_h = figure_bounds(float(p["percent_h"]), str(p["qualifier_h"]))
-        if lo_c + lo_h > 100 + 1e-9 or hi_c + hi_h < 100 - 1e-9:
+        if not can_sum_to_100(float(p["percent"]), str(p["qualifier"]), float(p["percent_h"]), str(p["qualifier_h"])):
             problems.append(Problem(fpath, int(p["_line"]), "percent",
                                     f"{p['percent']:g}% ({p['metric']}) and {p['percent_h']:g}% of {p['finding_id_h']} "
                                     f"({p['metric_h']}) are complements of one question but cannot sum to 100 "

@@ -63,26 +63,34 @@ def can_sum_to_100(percent_a: float, qualifier_a: str, percent_b: float, qualifi
     return lo_a + lo_b <= 100 + 1e-9 and hi_a + hi_b >= 100 - 1e-9
 
 
+def _answer(row: dict) -> tuple:
+    """Who answered, and when: the keys that make two figures answers of the same people."""
+    return tuple("" if pd.isna(row[k]) else row[k] for k in _ANSWER_KEYS)
+
+
 def _complement_problems(ds: Dataset, fpath: str) -> list[Problem]:
     """A complement and its headline, from the same people, must allow a sum of 100."""
     m = ds.metrics
     complement_of = dict(zip(m.loc[m["role"] == "complement", "metric"], m.loc[m["role"] == "complement", "question"]))
-    f = ds.findings[~ds.findings["finding_id"].isin(set_aside_ids(ds.conflicts))]
-    left = f[f["metric"].isin(list(complement_of))]
-    right = f[f["metric"].isin(set(complement_of.values()))]
-    if left.empty or right.empty:
-        return []
-    left = left.assign(_line=left.index, _question=left["metric"].map(complement_of))
-    right = right.assign(_question=right["metric"])
-    pairs = left.merge(right, on=[*_ANSWER_KEYS, "_question"], suffixes=("", "_h"))
+    f = ds.findings
+    f = f[f["metric"].isin(set(complement_of) | set(complement_of.values()))
+          & ~f["finding_id"].isin(set_aside_ids(ds.conflicts))]
+    headlines: dict[tuple, list[dict]] = {}
+    rows = list(zip(f.index, f[["finding_id", "metric", "percent", "qualifier", *_ANSWER_KEYS]].to_dict("records")))
+    for _, r in rows:
+        if r["metric"] not in complement_of:
+            headlines.setdefault((r["metric"], *_answer(r)), []).append(r)
     problems = []
-    for p in pairs.to_dict("records"):
-        if not can_sum_to_100(float(p["percent"]), str(p["qualifier"]), float(p["percent_h"]), str(p["qualifier_h"])):
-            problems.append(Problem(fpath, int(p["_line"]), "percent",
-                                    f"{p['percent']:g}% ({p['metric']}) and {p['percent_h']:g}% of {p['finding_id_h']} "
-                                    f"({p['metric_h']}) are complements of one question but cannot sum to 100 "
-                                    "within their rounding; record a conflict and set one aside, or fix the "
-                                    "role in metrics.csv"))
+    for line, r in rows:
+        if r["metric"] not in complement_of:
+            continue
+        for h in headlines.get((complement_of[r["metric"]], *_answer(r)), []):
+            if not can_sum_to_100(float(r["percent"]), str(r["qualifier"]), float(h["percent"]), str(h["qualifier"])):
+                problems.append(Problem(fpath, int(line), "percent",
+                                        f"{r['percent']:g}% ({r['metric']}) and {h['percent']:g}% of {h['finding_id']} "
+                                        f"({h['metric']}) are complements of one question but cannot sum to 100 "
+                                        "within their rounding; record a conflict and set one aside, or fix the "
+                                        "role in metrics.csv"))
     return problems
 
 

@@ -69,7 +69,8 @@ def precision_keys(findings: pd.DataFrame, publisher: pd.Series | None = None) -
     index = findings.index
     keys = {"derived": (findings["derived_from"].notna() if "derived_from" in findings
                         else pd.Series(False, index=index)).astype(int)}
-    keys["qualifier"] = findings["qualifier"].map(_QUALIFIER_RANK).fillna(3).astype(int)
+    keys["qualifier"] = (findings["qualifier"].map(_QUALIFIER_RANK).fillna(3) if "qualifier" in findings
+                         else pd.Series(0, index=index)).astype(int)
     if publisher is not None:
         keys["publisher"] = (publisher.reindex(index) != "sponsor").astype(int)
     keys["base"] = (findings["base_n"].isna() if "base_n" in findings else pd.Series(True, index=index)).astype(int)
@@ -113,11 +114,12 @@ def distinct_figures(findings: pd.DataFrame, sources: pd.DataFrame | None = None
         findings = findings[~findings["set_aside"].astype(bool)]
     if findings.empty:
         return findings.assign(chosen_because=pd.Series(dtype=object), other_rows=pd.Series(dtype=object))
+    ids = findings["finding_id"] if "finding_id" in findings else findings.index.to_series()
     flat = findings.reset_index(drop=True)  # positions: the caller's index need not be unique
     keys = precision_keys(flat, _publisher_of(flat, sources))
     criteria = list(keys.columns)
     ranked = keys.assign(_figure=flat.groupby(_keys(flat), sort=False, dropna=False).ngroup().to_numpy(),
-                         _id=flat["finding_id"].astype(str).to_numpy())
+                         _id=ids.astype(str).to_numpy())
     ranked = ranked.sort_values(["_figure", *criteria], kind="stable")
     place = ranked.groupby("_figure", sort=False).cumcount().to_numpy()
     best, runner = ranked[place == 0].set_index("_figure"), ranked[place == 1].set_index("_figure")

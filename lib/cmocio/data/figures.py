@@ -69,7 +69,8 @@ def precision_keys(findings: pd.DataFrame, publisher: pd.Series | None = None) -
     index = findings.index
     keys = {"derived": (findings["derived_from"].notna() if "derived_from" in findings
                         else pd.Series(False, index=index)).astype(int)}
-    keys["qualifier"] = findings["qualifier"].map(_QUALIFIER_RANK).fillna(3).astype(int)
+    keys["qualifier"] = (findings["qualifier"].map(_QUALIFIER_RANK).fillna(3) if "qualifier" in findings
+                         else pd.Series(0, index=index)).astype(int)
     if publisher is not None:
         keys["publisher"] = (publisher.reindex(index) != "sponsor").astype(int)
     keys["base"] = (findings["base_n"].isna() if "base_n" in findings else pd.Series(True, index=index)).astype(int)
@@ -77,10 +78,8 @@ def precision_keys(findings: pd.DataFrame, publisher: pd.Series | None = None) -
     return pd.DataFrame(keys, index=index)
 
 
-def _why(criterion: str | None, best: pd.Series) -> str:
+def _why(criterion: str, best: pd.Series) -> str:
     """Plain words for the criterion that put the chosen row before the next one."""
-    if criterion is None:
-        return "only report"
     if criterion == "derived":
         return "published, not derived"
     if criterion == "qualifier":
@@ -115,21 +114,22 @@ def distinct_figures(findings: pd.DataFrame, sources: pd.DataFrame | None = None
         findings = findings[~findings["set_aside"].astype(bool)]
     if findings.empty:
         return findings.assign(chosen_because=pd.Series(dtype=object), other_rows=pd.Series(dtype=object))
+    ids = findings["finding_id"] if "finding_id" in findings else findings.index.to_series()
     flat = findings.reset_index(drop=True)  # positions: the caller's index need not be unique
     keys = precision_keys(flat, _publisher_of(flat, sources))
     criteria = list(keys.columns)
-    figure = flat.groupby(_keys(flat), sort=False, dropna=False).ngroup()
-    order = keys.sort_values(criteria, kind="stable").index
-    chosen, because, others = [], [], []
-    for _, members in figure.loc[order].groupby(figure.loc[order], sort=False):
-        best, rest = members.index[0], list(members.index[1:])
-        decided = next((c for c in criteria if keys.at[best, c] != keys.at[rest[0], c]), None) if rest else None
-        reason = _why(decided, keys.loc[best])
-        if rest:
-            reason += f"; {len(rest)} other report" + ("s" if len(rest) > 1 else "")
-        chosen.append(best)
-        because.append(reason)
-        others.append("; ".join(flat.loc[rest, "finding_id"].astype(str)))
-    picked = pd.DataFrame({"position": chosen, "chosen_because": because, "other_rows": others}).sort_values("position")
-    out = findings.iloc[picked["position"].to_numpy()]
-    return out.assign(chosen_because=picked["chosen_because"].to_numpy(), other_rows=picked["other_rows"].to_numpy())
+    ranked = keys.assign(_figure=flat.groupby(_keys(flat), sort=False, dropna=False).ngroup().to_numpy(),
+                         _id=ids.astype(str).to_numpy())
+    ranked = ranked.sort_values(["_figure", *criteria], kind="stable")
+    place = ranked.groupby("_figure", sort=False).cumcount().to_numpy()
+    best, runner = ranked[place == 0].set_index("_figure"), ranked[place == 1].set_index("_figure")
+    others = ranked[place > 0].groupby("_figure", sort=False)["_id"].agg("; ".join).reindex(best.index, fill_value="")
+    count = ranked.groupby("_figure", sort=False).size().reindex(best.index) - 1
+    decided = pd.Series(None, index=best.index, dtype=object)
+    for c in reversed(criteria):  # the first criterion on which the best row beats the next one
+        differs = best.loc[runner.index, c] != runner[c]
+        decided[differs[differs].index] = c
+    because = [_why(d, best.loc[fig]) + f"; {n} other report" + ("s" if n > 1 else "") if n else "only report"
+               for fig, d, n in zip(best.index, decided, count)]
+    out = findings.iloc[best["order"].to_numpy()].assign(chosen_because=because, other_rows=others.to_numpy())
+    return out.iloc[best["order"].to_numpy().argsort(kind="stable")]

@@ -131,8 +131,9 @@ def select_studies(findings: pd.DataFrame, studies: list[str] | tuple[str, ...] 
 
 
 def source_table(ds: Dataset) -> pd.DataFrame:
-    """One row per article: outlet, headline, author, publication date (YYYY-MM-DD), the studies it reports
-    (their labels) and how many figures it gave. The sources page and the workbook's sources sheet."""
+    """One row per article: outlet, headline, author, publication date (YYYY-MM-DD), who published it (the
+    survey's sponsor or another outlet), the studies it reports (their labels) and how many figures it gave.
+    The sources page and the workbook's sources sheet."""
     labels = dict(zip(ds.studies["study_id"], ds.studies["label"]))
     src = ds.sources
     f = ds.findings
@@ -141,6 +142,7 @@ def source_table(ds: Dataset) -> pd.DataFrame:
         "headline": src["headline"].astype(str).to_list(),
         "author": src["author"].fillna("").astype(str).to_list(),
         "published": src["published"].astype(str).to_list(),
+        "publisher": ["the sponsor" if p == "sponsor" else "another outlet" for p in src["publisher"]],
         "studies": [", ".join(labels.get(x, x) for x in dict.fromkeys(f.loc[f["source_id"] == sid, "study_id"])) or "—"
                     for sid in src["source_id"]],
         "figures": [int((f["source_id"] == sid).sum()) for sid in src["source_id"]],

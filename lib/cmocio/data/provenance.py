@@ -79,25 +79,29 @@ def _finding_problems(ds: Dataset, fpath: str) -> list[Problem]:
 def _series_problems(ds: Dataset, spath: str) -> list[Problem]:
     """A series joins waves of one survey programme: one sponsor, one named programme, one wave a year."""
     problems = []
-    st = ds.studies[ds.studies["series"].notna()]
-    for line, row in st[st["programme"].isna()].iterrows():
-        problems.append(Problem(spath, int(line), "programme",
-                                f"is blank, but the study is in series '{row['series']}': name the survey "
-                                "programme its waves belong to"))
-    for series, waves in st.groupby("series", sort=False):
+    first: dict[str, dict] = {}  # the first wave of each series, in file order
+    years: dict[str, set] = {}
+    st = ds.studies
+    for line, row in zip(st.index, st[["series", "sponsor", "programme", "year"]].to_dict("records")):
+        series = row["series"]
+        if pd.isna(series):
+            continue
+        if pd.isna(row["programme"]):
+            problems.append(Problem(spath, int(line), "programme",
+                                    f"is blank, but the study is in series '{series}': name the survey "
+                                    "programme its waves belong to"))
+        lead = first.setdefault(series, row)
         for column in ("sponsor", "programme"):
-            values = waves[column].dropna()
-            if values.nunique() > 1:
-                first = values.iloc[0]
-                for line, value in values[values != first].items():
-                    problems.append(Problem(spath, int(line), column,
-                                            f"'{value}' differs from '{first}' of another wave of series '{series}': "
-                                            "a series joins waves of one survey programme only"))
-        years = waves["year"].dropna()
-        for line, year in years[years.duplicated()].items():
-            problems.append(Problem(spath, int(line), "year",
-                                    f"{int(year)} is the year of another wave of series '{series}': "
-                                    "a series has one wave a year"))
+            if lead is not row and not pd.isna(row[column]) and not pd.isna(lead[column]) and row[column] != lead[column]:
+                problems.append(Problem(spath, int(line), column,
+                                        f"'{row[column]}' differs from '{lead[column]}' of another wave of series "
+                                        f"'{series}': a series joins waves of one survey programme only"))
+        if not pd.isna(row["year"]):
+            if int(row["year"]) in years.setdefault(series, set()):
+                problems.append(Problem(spath, int(line), "year",
+                                        f"{int(row['year'])} is the year of another wave of series '{series}': "
+                                        "a series has one wave a year"))
+            years[series].add(int(row["year"]))
     return problems
 
 

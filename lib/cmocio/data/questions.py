@@ -23,9 +23,10 @@ _ANSWER_KEYS = ["study_id", "group", "segment", "year"]
 
 
 def _structure_problems(metrics: pd.DataFrame, mpath: str) -> list[Problem]:
-    """Every question names a metric that is its one headline."""
+    """Every question names a metric that is its one headline, and its metrics share that headline's theme."""
     problems = []
     role_of = dict(zip(metrics["metric"], metrics["role"]))
+    theme_of = dict(zip(metrics["metric"], metrics["theme"]))
     question_of = dict(zip(metrics["metric"], metrics["question"]))
     headlines = metrics[metrics["role"] == "headline"]
     count = headlines["question"].value_counts()
@@ -43,6 +44,10 @@ def _structure_problems(metrics: pd.DataFrame, mpath: str) -> list[Problem]:
             problems.append(Problem(mpath, int(line), "question",
                                     f"'{question}' is not a headline (its role is '{role_of[question]}'): "
                                     "a question is named by its headline metric"))
+        elif theme_of[metric] != theme_of[question]:
+            problems.append(Problem(mpath, int(line), "theme",
+                                    f"'{theme_of[metric]}' differs from the theme of its question '{question}' "
+                                    f"('{theme_of[question]}'): one question belongs to one theme"))
         if role == "headline" and count.get(question, 0) > 1:
             others = ", ".join(m for m in headlines.loc[headlines["question"] == question, "metric"] if m != metric)
             problems.append(Problem(mpath, int(line), "role",
@@ -51,28 +56,41 @@ def _structure_problems(metrics: pd.DataFrame, mpath: str) -> list[Problem]:
     return problems
 
 
+def can_sum_to_100(percent_a: float, qualifier_a: str, percent_b: float, qualifier_b: str) -> bool:
+    """Whether two published figures can be a share and its complement: their allowed ranges reach 100 together."""
+    lo_a, hi_a = figure_bounds(percent_a, qualifier_a)
+    lo_b, hi_b = figure_bounds(percent_b, qualifier_b)
+    return lo_a + lo_b <= 100 + 1e-9 and hi_a + hi_b >= 100 - 1e-9
+
+
+def _answer(row: dict) -> tuple:
+    """Who answered, and when: the keys that make two figures answers of the same people."""
+    return tuple("" if pd.isna(row[k]) else row[k] for k in _ANSWER_KEYS)
+
+
 def _complement_problems(ds: Dataset, fpath: str) -> list[Problem]:
     """A complement and its headline, from the same people, must allow a sum of 100."""
     m = ds.metrics
     complement_of = dict(zip(m.loc[m["role"] == "complement", "metric"], m.loc[m["role"] == "complement", "question"]))
-    f = ds.findings[~ds.findings["finding_id"].isin(set_aside_ids(ds.conflicts))]
-    left = f[f["metric"].isin(list(complement_of))]
-    right = f[f["metric"].isin(set(complement_of.values()))]
-    if left.empty or right.empty:
-        return []
-    left = left.assign(_line=left.index, _question=left["metric"].map(complement_of))
-    right = right.assign(_question=right["metric"])
-    pairs = left.merge(right, on=[*_ANSWER_KEYS, "_question"], suffixes=("", "_h"))
+    f = ds.findings
+    f = f[f["metric"].isin(set(complement_of) | set(complement_of.values()))
+          & ~f["finding_id"].isin(set_aside_ids(ds.conflicts))]
+    headlines: dict[tuple, list[dict]] = {}
+    rows = list(zip(f.index, f[["finding_id", "metric", "percent", "qualifier", *_ANSWER_KEYS]].to_dict("records")))
+    for _, r in rows:
+        if r["metric"] not in complement_of:
+            headlines.setdefault((r["metric"], *_answer(r)), []).append(r)
     problems = []
-    for p in pairs.to_dict("records"):
-        lo_c, hi_c = figure_bounds(float(p["percent"]), str(p["qualifier"]))
-        lo_h, hi_h = figure_bounds(float(p["percent_h"]), str(p["qualifier_h"]))
-        if lo_c + lo_h > 100 + 1e-9 or hi_c + hi_h < 100 - 1e-9:
-            problems.append(Problem(fpath, int(p["_line"]), "percent",
-                                    f"{p['percent']:g}% ({p['metric']}) and {p['percent_h']:g}% of {p['finding_id_h']} "
-                                    f"({p['metric_h']}) are complements of one question but cannot sum to 100 "
-                                    "within their rounding; record a conflict and set one aside, or fix the "
-                                    "role in metrics.csv"))
+    for line, r in rows:
+        if r["metric"] not in complement_of:
+            continue
+        for h in headlines.get((complement_of[r["metric"]], *_answer(r)), []):
+            if not can_sum_to_100(float(r["percent"]), str(r["qualifier"]), float(h["percent"]), str(h["qualifier"])):
+                problems.append(Problem(fpath, int(line), "percent",
+                                        f"{r['percent']:g}% ({r['metric']}) and {h['percent']:g}% of {h['finding_id']} "
+                                        f"({h['metric']}) are complements of one question but cannot sum to 100 "
+                                        "within their rounding; record a conflict and set one aside, or fix the "
+                                        "role in metrics.csv"))
     return problems
 
 

@@ -72,7 +72,7 @@ def _digest(*parts: Any) -> str:
 def prepare(orgs: list[Organisation], build_dir: Path, questions: pd.DataFrame, min_group_size: int,
             weight_column: str, out=sys.stdout) -> list[Member]:
     """Read every export once (or reuse the last reading when nothing changed) and measure its contribution."""
-    from ..survey import load_responses, write_responses
+    from ..survey import read_responses, write_responses
 
     members = []
     step = max(1, len(orgs) // 10)
@@ -90,7 +90,8 @@ def prepare(orgs: list[Organisation], build_dir: Path, questions: pd.DataFrame, 
                                     dtype={"organisation": str, "question_id": str, "metric": str, "group": str})
         else:
             try:
-                frame = load_responses(org.export, questions, weight_column, org.mapping)
+                read = read_responses(org.export, questions, weight_column, org.mapping)
+                frame = read.frame
             except DataValidationError as exc:
                 m.status, m.error = "rejected", str(exc)
                 members.append(m)
@@ -101,7 +102,7 @@ def prepare(orgs: list[Organisation], build_dir: Path, questions: pd.DataFrame, 
                 members.append(m)
                 print(f"  {org.name}: {m.error}", file=out, flush=True)
                 continue
-            m.weighted = bool(frame.attrs.get("weighted"))
+            m.weighted = read.weighted
             m.contrib = contributions(org.id, frame, questions, min_group_size, m.weighted)
             m.respondents = int(len(frame))
             write_responses(frame, m.inputs / "responses.csv")

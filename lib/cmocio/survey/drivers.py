@@ -1,0 +1,152 @@
+"""Drivers: how strongly each practice goes with the relationship outcome, across one organisation's respondents.
+
+For a practice (shared incentives, a multi-year martech plan, …) and the outcome
+(by default *the relationship is collaborative*), the respondents of the latest wave
+split into those who agree with the practice and *the rest* (disagree, or no
+answer). The driver is the outcome share among agreers minus the outcome share among
+the rest, in points, with the Newcombe interval and the p-value from the same interval
+(weighted shares use the Kish effective sample size), Benjamini–Hochberg adjusted
+across the table. It is an association within one organisation, not a cause.
+
+What a driver publishes is a breakdown of the outcome: its figure among agreers and
+among the rest, for marketing, IT and everyone, whose sizes are the practice's own
+yes counts. So every practice's breakdown goes through the same rule and disclosure
+audit as a segment (:func:`cmocio.survey.privacy.suppress`), tied to the outcome's
+overall figures, and inherits what the page hides: a group whose outcome or practice
+figure the page hides has no driver, and a breakdown whose size the audit would hide
+while the page shows it is not published at all.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import stats
+from . import aggregation, privacy
+from .aggregation import CELL_KEYS, RESPONDENTS
+from .compare import TWO_SAMPLE, verdicts
+from .instrument import ALL, GROUPS, SEGMENT_PREFIX, WAVE_COLUMN
+
+#: The outcome a driver analysis explains, by default: the collaborative-relationship question.
+OUTCOME = "relationship_collaborative"
+#: Metrics of the instrument that are practices (the rest describe the relationship, or change over a year).
+PRACTICES = ("shared_incentives", "can_communicate_other_priorities", "collaborate_frequently",
+             "shared_ownership_martech_projects", "actionable_customer_insight", "multiyear_martech_strategy_plan",
+             "multiyear_martech_funding_plan", "pilots_new_technology", "measures_financial_impact")
+AGREE, REST = "agree", "rest"
+_FIGURES = ["n_respondents", "n_answered", "n_missing", "percent", "n_eff", "ci_low", "ci_high"]
+CAVEAT = "association within one organisation, not cause"
+DRIVER_COLUMNS = ["practice_id", "practice", "outcome_id", "outcome", "group", "n_agree", "percent_agree", "n_rest",
+                  "percent_rest", "diff", "diff_low", "diff_high", "p_value", "p_adjusted", "significant",
+                  "meaningful", "verdict", "method", "caveat"]
+
+
+def dimension_of(practice_id: str) -> str:
+    """The breakdown name of a practice: ``practice q04``."""
+    return f"practice {practice_id}"
+
+
+def driver_cells(responses: pd.DataFrame, questions: pd.DataFrame, page: pd.DataFrame, wave: str, outcome_id: str,
+                 practice_ids: list[str], min_group_size: int, weighted: bool = True) -> pd.DataFrame:
+    """Every practice's breakdown of the outcome in one wave, after the rule and the audit (full precision).
+
+    The sums come from one pass over the respondents; ``page`` is the page's suppressed analysis table
+    (:func:`suppress_drivers` says how it is used).
+    """
+    frame = responses
+    if WAVE_COLUMN in frame:
+        frame = frame[frame[WAVE_COLUMN].astype(str) == str(wave)]
+    qs = questions[questions["question_id"] == outcome_id]
+    mini = {"respondent_id": frame["respondent_id"].to_numpy(), "function": frame["function"].to_numpy(),
+            "weight": frame["weight"].to_numpy(float)}
+    for p in practice_ids:
+        agrees = frame[p].to_numpy(dtype=float, na_value=0) == 1
+        mini[SEGMENT_PREFIX + dimension_of(p)] = pd.Categorical.from_codes(np.where(agrees, 0, 1), [AGREE, REST])
+    mini[outcome_id] = frame[outcome_id]
+    mini = pd.DataFrame(mini)
+    cells = aggregation.cells(mini, qs, weighted)
+    classes = privacy.weight_classes(mini, qs, cells) if weighted else None
+    cells["wave"] = str(wave)
+    return suppress_drivers(cells, page, privacy.check_min_group_size(min_group_size), practice_ids, classes)
+
+
+def suppress_drivers(cells: pd.DataFrame, page: pd.DataFrame, k: int, practice_ids: list[str],
+                     classes: list[pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Each practice's breakdown of the outcome after the rule and the audit, tied to what ``page`` shows.
+
+    ``page`` is the page's suppressed analysis table. Its hidden overall figures of the outcome and sizes are
+    hidden here too; a practice hidden for a group in ``page`` hides its breakdown's sizes for that group.
+    """
+    wave = str(cells["wave"].iloc[0]) if len(cells) else ""
+    shown = page[(page["wave"].astype(str) == wave) & (page["dimension"] == "")]
+    hidden_on_page = {(q, g) for q, g, h in zip(shown["question_id"], shown["group"], shown["suppressed"]) if h}
+    parts = []
+    for p in practice_ids:
+        dim = dimension_of(p)
+        rows = cells["dimension"].isin(["", dim]).to_numpy()
+        part = aggregation.shares(cells[rows])
+        forced = [(q, wave, "", ALL, g) for q in part["question_id"].unique() for g in GROUPS
+                  if (q, g) in hidden_on_page]
+        forced += [(RESPONDENTS, wave, dim, s, g) for s in (AGREE, REST) for g in GROUPS if (p, g) in hidden_on_page]
+        sub = [c[rows].reset_index(drop=True) for c in classes] if classes else None
+        done = privacy.suppress(part, k, forced, classes=sub)
+        mine = (done["dimension"] == dim).to_numpy()
+        hid = done["suppressed"].to_numpy(bool)
+        keys = list(zip(done["question_id"], done["group"]))
+        on_page = np.array([key not in hidden_on_page for key in keys])  # the page shows this overall figure
+        size_known = np.array([q == RESPONDENTS and (p, g) not in hidden_on_page for q, g in keys])  # p's yes count
+        if (~mine & hid & on_page).any() or (mine & hid & size_known).any():
+            done.loc[mine, "suppressed"] = True  # publish nothing of this breakdown: the page alone says as much
+            done.loc[mine, "reason"] = privacy.HIDDEN
+            done.loc[mine, _FIGURES] = np.nan
+        parts.append(done[mine])
+    if not parts:
+        return aggregation.shares(cells.iloc[:0]).assign(suppressed=pd.Series(dtype=bool),
+                                                         reason=pd.Series(dtype=object))
+    return pd.concat(parts, ignore_index=True)
+
+
+def drivers(table: pd.DataFrame, questions: pd.DataFrame, confidence: float = 0.95,
+            min_difference_pts: float = 5.0) -> pd.DataFrame:
+    """One row per practice and group whose two sides are shown: the outcome among agreers minus the rest."""
+    wording = dict(zip(questions["question_id"], questions["metric"]))
+    t = table[table["question_id"] != RESPONDENTS].set_index(CELL_KEYS)
+    recs = []
+    for (q, w, d, s, g), r in t.iterrows():
+        if not d or s != AGREE:
+            continue
+        rest = t.loc[(q, w, d, REST, g)]
+        if bool(r["suppressed"]) or bool(rest["suppressed"]):
+            continue
+        recs.append({"practice_id": d.split(" ", 1)[1], "outcome_id": q, "group": g, "n_agree": r["n_answered"],
+                     "percent_agree": r["percent"], "neff_agree": r["n_eff"], "n_rest": rest["n_answered"],
+                     "percent_rest": rest["percent"], "neff_rest": rest["n_eff"]})
+    if not recs:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in DRIVER_COLUMNS})
+    out = pd.DataFrame.from_records(recs)
+    pa, pr = out["percent_agree"].to_numpy(float) / 100, out["percent_rest"].to_numpy(float) / 100
+    na, nr = out["neff_agree"].to_numpy(float), out["neff_rest"].to_numpy(float)
+    low, high = stats.newcombe_intervals(pa, na, pr, nr, confidence)
+    out["diff"], out["diff_low"], out["diff_high"] = 100 * (pa - pr), 100 * low, 100 * high
+    out["p_value"] = stats.newcombe_pvalues(pa, na, pr, nr)
+    out["method"], out["caveat"] = TWO_SAMPLE, CAVEAT
+    out["practice"] = out["practice_id"].map(wording)
+    out["outcome"] = out["outcome_id"].map(wording)
+    out = verdicts(out, confidence, min_difference_pts)
+    order = {g: i for i, g in enumerate((ALL, *GROUPS[:2]))}
+    out = out.assign(_g=out["group"].map(order)).sort_values(["_g", "diff", "practice_id"], ascending=[True, False, True])
+    return out[DRIVER_COLUMNS].reset_index(drop=True)
+
+
+def practice_ids(questions: pd.DataFrame, responses: pd.DataFrame) -> list[str]:
+    """The practice questions present in the responses, in the instrument's order."""
+    return [q for q, m in zip(questions["question_id"], questions["metric"]) if m in PRACTICES and q in responses]
+
+
+def outcome_id(questions: pd.DataFrame, metric: str = OUTCOME) -> str:
+    """The question id of the outcome metric; a ValueError if the instrument has none."""
+    ids = questions.loc[questions["metric"] == metric, "question_id"]
+    if ids.empty:
+        raise ValueError(f"drivers: no question of the instrument measures {metric!r}")
+    return str(ids.iloc[0])

@@ -63,7 +63,7 @@ def highlight(row, wording: Callable[[str], str]) -> str:
     """"IT in the Online business unit sees *shared incentives* 24 points below the organisation (31% vs 55%)"."""
     who = {"marketing": "Marketing", "it": "IT", "all": "Everyone"}[row.group]
     direction = "above" if row.diff > 0 else "below"
-    return (f"{who} in {_segment_words(row.dimension, row.segment)}: *{md_escape(wording(row.metric).lower())}* "
+    return (f"{who} in {_segment_words(row.dimension, row.segment)}: *{md_escape(wording(row.metric))}* "
             f"{abs(row.diff):.0f} points {direction} the organisation ({fmt_pct(row.percent)} vs "
             f"{fmt_pct(row.overall_percent)}; interval {row.diff_low:+.0f} to {row.diff_high:+.0f} points, "
             f"adjusted p {row.p_adjusted:.3f}).")
@@ -85,15 +85,16 @@ def driver(row, wording: Callable[[str], str]) -> str:
     more = "more" if row.diff > 0 else "less"
     held = {"higher": "a difference that holds after adjustment", "lower": "a difference that holds after adjustment",
             "no clear difference": "within what chance could produce"}.get(row.verdict, str(row.verdict))
-    return (f"Among {who}, those who say *{md_escape(wording(row.practice).lower())}* are {abs(row.diff):.0f} points "
-            f"{more} likely to say *{md_escape(wording(row.outcome).lower())}* ({fmt_pct(row.percent_agree)} of "
+    return (f"Among {who}, those who say *{md_escape(wording(row.practice))}* are {abs(row.diff):.0f} "
+            f"point{'' if round(abs(row.diff)) == 1 else 's'} {more} likely to say *{md_escape(wording(row.outcome))}* "
+            f"({fmt_pct(row.percent_agree)} of "
             f"{row.n_agree:.0f} vs {fmt_pct(row.percent_rest)} of {row.n_rest:.0f}; interval {row.diff_low:+.0f} to "
             f"{row.diff_high:+.0f} points): {held}.")
 
 
 def evidence(row) -> str:
     """A published very-effective against effective comparison, with bases and what they allow."""
-    return (f"{md_escape(row.study)} ({row.year:.0f}): {fmt_pct(row.percent_very_effective)} of marketers in very "
+    return (f"{md_escape(row.study)}: {fmt_pct(row.percent_very_effective)} of marketers in very "
             f"effective CMO–CIO relationships against {fmt_pct(row.percent_effective)} in effective ones (bases "
             f"{_base(row.base_very_effective, row.base_kind)} and {_base(row.base_effective, row.base_kind)}); "
             f"{CONCLUSION_WORDS.get(row.conclusion, md_escape(row.conclusion))}.")
@@ -126,7 +127,7 @@ def action(row, wording: Callable[[str], str]) -> str:
     own = (f" Here it goes with a collaborative relationship by {row.driver_diff:+.0f} points ({row.driver_verdict})."
            if pd.notna(row.driver_diff) else "")
     return (f"**{md_escape(wording(row.metric))}.** {fmt_pct(row.percent)} of your respondents agree. "
-            f"{md_escape(row.study)} ({row.year:.0f}) found it among {fmt_pct(row.percent_very_effective)} of "
+            f"{md_escape(row.study)} found it among {fmt_pct(row.percent_very_effective)} of "
             f"marketers in very effective CMO–CIO relationships and {fmt_pct(row.percent_effective)} in effective "
             f"ones (bases {_base(row.base_very_effective, row.base_kind)} and "
             f"{_base(row.base_effective, row.base_kind)}; {CONCLUSION_WORDS.get(row.conclusion, row.conclusion)}). "
@@ -155,3 +156,36 @@ BAND_RULE = ("**Where you rank.** A band says which quarter of the other organis
              "falls in (bottom, second, third or top quarter, by the share of them below you). It is shown only "
              "where at least {m} other organisations contribute to the question, never as a rank, so it tells "
              "nothing about any one of them.")
+
+
+def differs_most(bench: pd.DataFrame, gaps: pd.DataFrame, changes: pd.DataFrame, hidden: int,
+                 wording: Callable[[str], str], study_label: Callable[[str], str]) -> str:
+    """Where the organisation differs most from the studies, its widest inside gap, and what moved since last wave."""
+    from ..plots import GROUP_NOUNS
+
+    ranked = bench[bench["role"] == "benchmark"].dropna(subset=["diff"]).assign(size=lambda d: d["diff"].abs())
+    lines = []
+    for r in ranked.sort_values(["size", "question_id"], ascending=[False, True]).head(5).itertuples():
+        who = {"marketing": "marketing respondents", "it": "IT respondents"}.get(r.group, "respondents")
+        verdict = {"higher": " — a difference that holds after adjustment and is meaningful",
+                   "lower": " — a difference that holds after adjustment and is meaningful",
+                   "no clear difference": " — within what chance could produce",
+                   "not testable against a bound": " — not testable: the published figure is a bound"}.get(
+            r.verdict, f" — {r.verdict}")
+        lines.append(f"Your {who} are {abs(r.diff):.0f} points {'more' if r.diff > 0 else 'less'} likely than "
+                     f"{md_escape(study_label(r.study_id))} ({GROUP_NOUNS[r.benchmark_group]}) to say "
+                     f"*{md_escape(wording(r.metric).lower())}* ({fmt_pct(r.percent)} vs "
+                     f"{fmt_pct(r.benchmark_percent)}){verdict}.")
+    big = gaps.dropna(subset=["diff"]).assign(size=lambda d: d["diff"].abs())
+    for r in big.sort_values(["size", "question_id"], ascending=[False, True]).head(1).itertuples():
+        lines.append(f"Inside your organisation the widest gap is on *{md_escape(wording(r.metric).lower())}*: "
+                     f"{'marketing' if r.diff > 0 else 'IT'} is {abs(r.diff):.0f} points more positive (marketing "
+                     f"{fmt_pct(r.percent_marketing)}, IT {fmt_pct(r.percent_it)}).")
+    moved = changes[(changes["group"] == "all") & changes["verdict"].isin(["higher", "lower"])]
+    for r in moved.itertuples():
+        lines.append(f"Since wave {md_escape(r.wave_early)}, *{md_escape(wording(r.metric).lower())}* moved "
+                     f"{r.diff:+.0f} points ({fmt_pct(r.percent_early)} to {fmt_pct(r.percent_late)}), a meaningful "
+                     "change that holds after adjustment.")
+    if hidden:
+        lines.append(f"{hidden} figure(s) are hidden by the anonymity rule; the tables give the reason for each.")
+    return bullet_list(lines)

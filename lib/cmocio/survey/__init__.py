@@ -39,7 +39,8 @@ from .read import open_export
 from .responses import Responses, load_responses, read_responses, write_responses
 from .synthetic import synthetic_people, synthetic_responses, write_example, write_exports
 
-__all__ = ["Responses", "SurveyContext", "SurveySettings", "check_survey_parameters", "read_responses", "HIDDEN", "Ledger", "ReleaseRefused", "ledger_for", "ALL", "Analysis", "against_portfolio", "ConversionReport",
+__all__ = ["Responses", "SurveyContext", "SurveySettings", "check_survey_parameters", "read_responses",
+           "HIDDEN", "Ledger", "ReleaseRefused", "ledger_for", "ALL", "Analysis", "against_portfolio", "ConversionReport",
            "EXAMPLE_PATH", "FUNCTIONS", "MAPPINGS_DIR", "Mapping",
            "QUESTIONS_PATH", "RESPONDENTS", "SURVEY_DIR", "analyse", "benchmark", "cells", "convert", "load_mapping",
            "load_questions", "load_responses", "open_export", "own_gaps", "publishable", "respondent_columns",

@@ -36,6 +36,7 @@ bench: setup
 	$(PY) benchmarks/build_speed.py --with-tests
 	$(PY) benchmarks/aggregate_scale.py
 	$(PY) benchmarks/convert_scale.py
+	$(PY) benchmarks/insight_scale.py
 	$(PY) benchmarks/portfolio_scale.py
 
 clean:

@@ -26,7 +26,7 @@ from .. import stats
 from . import aggregation, privacy
 from .aggregation import CELL_KEYS, RESPONDENTS
 from .compare import TWO_SAMPLE, verdicts
-from .instrument import ALL, GROUPS, SEGMENT_PREFIX, WAVE_COLUMN
+from .instrument import ALL, FUNCTIONS, GROUPS, WAVE_COLUMN
 
 #: The outcome a driver analysis explains, by default: the collaborative-relationship question.
 OUTCOME = "relationship_collaborative"
@@ -51,24 +51,75 @@ def driver_cells(responses: pd.DataFrame, questions: pd.DataFrame, page: pd.Data
                  practice_ids: list[str], min_group_size: int, weighted: bool = True) -> pd.DataFrame:
     """Every practice's breakdown of the outcome in one wave, after the rule and the audit (full precision).
 
-    The sums come from one pass over the respondents; ``page`` is the page's suppressed analysis table
-    (:func:`suppress_drivers` says how it is used).
+    ``page`` is the page's suppressed analysis table (:func:`suppress_drivers` says how it is used).
     """
-    frame = responses
-    if WAVE_COLUMN in frame:
-        frame = frame[frame[WAVE_COLUMN].astype(str) == str(wave)]
-    qs = questions[questions["question_id"] == outcome_id]
-    mini = {"respondent_id": frame["respondent_id"].to_numpy(), "function": frame["function"].to_numpy(),
-            "weight": frame["weight"].to_numpy(float)}
-    for p in practice_ids:
-        agrees = frame[p].to_numpy(dtype=float, na_value=0) == 1
-        mini[SEGMENT_PREFIX + dimension_of(p)] = pd.Categorical.from_codes(np.where(agrees, 0, 1), [AGREE, REST])
-    mini[outcome_id] = frame[outcome_id]
-    mini = pd.DataFrame(mini)
-    cells = aggregation.cells(mini, qs, weighted)
-    classes = privacy.weight_classes(mini, qs, cells) if weighted else None
-    cells["wave"] = str(wave)
+    here = (responses[WAVE_COLUMN].astype(str) == str(wave)).to_numpy() if WAVE_COLUMN in responses else slice(None)
+    metric = questions.loc[questions["question_id"] == outcome_id, "metric"]
+    metric = str(metric.iloc[0]) if len(metric) else ""
+    w = responses["weight"].to_numpy(float)[here] if weighted else np.ones(len(responses))[here]
+    outcome = responses[outcome_id].to_numpy(dtype=float, na_value=np.nan)[here]
+    sides = [responses[p].to_numpy(dtype="int8", na_value=0)[here] != 1 for p in practice_ids]  # True: the rest
+    fn = (responses["function"] != FUNCTIONS[0]).to_numpy()[here]
+    cells = practice_sums(outcome, sides, fn, w, outcome_id, metric, practice_ids, str(wave))
+    classes = None
+    few = weighted and len(np.unique(w[:1000])) <= privacy.MAX_WEIGHT_CLASSES  # many values: no need to sort them all
+    values = np.unique(w) if few else np.zeros(0)
+    if 1 < len(values) <= privacy.MAX_WEIGHT_CLASSES:  # weights of a few values: audited class by class
+        classes = [practice_sums(outcome[w == v], [s[w == v] for s in sides], fn[w == v], np.ones(int((w == v).sum())),
+                                 outcome_id, metric, practice_ids, str(wave)) for v in values]
     return suppress_drivers(cells, page, privacy.check_min_group_size(min_group_size), practice_ids, classes)
+
+
+def practice_sums(outcome: np.ndarray, rest: list[np.ndarray], it: np.ndarray, weight: np.ndarray, outcome_id: str,
+                  metric: str, practice_ids: list[str], wave: str) -> pd.DataFrame:
+    """The sums of :func:`cmocio.survey.aggregation.cells` for the outcome and group sizes, overall and by each
+    practice's agreers and rest, by function: one pass over the respondents.
+
+    Each respondent falls in one leaf (their side of every practice, and their function); every breakdown is a
+    sum over leaves. ``rest`` holds, per practice, whether each respondent is not an agreer.
+    """
+    n, k = len(outcome), len(rest)
+    if k > 20:
+        raise ValueError(f"drivers: {k} practices at once are more than one pass can hold; pass at most 20")
+    scale = float(weight.max()) if n and np.isfinite(weight).all() and weight.max() > 0 else 1.0
+    w = weight / scale
+    key = it.astype(np.int16 if k < 15 else np.int64)  # small keys sort by radix
+    for j, side in enumerate(rest):
+        key |= side.astype(key.dtype) << (j + 1)
+    size = 1 << (k + 1)
+    answered = ~np.isnan(outcome)
+    yes = answered & (outcome == 1)
+    wa = np.where(answered, w, 0.0)
+    leaf = {name: np.bincount(key, weights=v, minlength=size) for name, v in (
+        ("members", None), ("answered", answered.astype(float)), ("yes", yes.astype(float)), ("sw", wa),
+        ("sw2", wa * wa), ("syes", np.where(yes, w, 0.0)), ("all_sw", w), ("all_sw2", w * w))}
+    leaf["members"] = np.bincount(key, minlength=size).astype(float)
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]]) if n else np.zeros(0, np.int64)
+    leaf["max"], leaf["all_max"] = np.zeros(size), np.zeros(size)
+    if n:
+        leaf["max"][sorted_key[starts]] = np.maximum.reduceat(wa[order], starts)
+        leaf["all_max"][sorted_key[starts]] = np.maximum.reduceat(w[order], starts)
+    ids = np.arange(size)
+    recs = []
+    for dim, bit in [("", None), *((dimension_of(p), j + 1) for j, p in enumerate(practice_ids))]:
+        for seg, side in ([(ALL, None)] if bit is None else [(AGREE, 0), (REST, 1)]):
+            in_seg = np.ones(size, bool) if bit is None else ((ids >> bit) & 1) == side
+            for g, f in ((FUNCTIONS[0], 0), (FUNCTIONS[1], 1), (ALL, None)):
+                m = in_seg & ((ids & 1) == f if f is not None else True)
+                tot = {name: float(v[m].sum()) for name, v in leaf.items() if "max" not in name}
+                for q, prefix, mx in ((outcome_id, "", "max"), (RESPONDENTS, "all_", "all_max")):
+                    sw, sw2 = tot[f"{prefix}sw" if prefix else "sw"], tot[f"{prefix}sw2" if prefix else "sw2"]
+                    answered_n = tot["answered"] if q == outcome_id else tot["members"]
+                    recs.append({"question_id": q, "metric": metric if q == outcome_id else "", "wave": wave,
+                                 "dimension": dim, "segment": seg, "group": g, "n_respondents": tot["members"],
+                                 "n_answered": answered_n, "n_yes": tot["yes"] if q == outcome_id else answered_n,
+                                 "weight_sum": sw * scale, "weight_sq_sum": sw2 * scale * scale,
+                                 "yes_weight": (tot["syes"] if q == outcome_id else sw) * scale,
+                                 "max_weight": float(leaf[mx][m].max()) * scale if m.any() else 0.0,
+                                 "n_eff": sw * sw / sw2 if sw2 > 0 else 0.0})
+    return pd.DataFrame.from_records(recs)
 
 
 def suppress_drivers(cells: pd.DataFrame, page: pd.DataFrame, k: int, practice_ids: list[str],

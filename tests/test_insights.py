@@ -251,3 +251,22 @@ def test_the_deck_draws_the_heatmap_as_a_coloured_table_and_the_drivers_as_a_cha
             assert grid.cell(i, j).text == ("" if v is None else f"{round(v):+d}" if round(v) else "0")
     assert any(sh.has_chart for sh in slides[3].shapes)
     assert "not cause" in found[1].footnote and "CMO Council 2021" in found[1].footnote
+
+
+def test_the_drivers_one_pass_gives_the_aggregations_sums():
+    r = survey.synthetic_responses(Q, n=300, seed=4)
+    r = r[r["wave"] == "2025"]
+    practices = dr.practice_ids(Q, r)
+    rest = [r[p].to_numpy(dtype="int8", na_value=0) != 1 for p in practices]
+    mine = dr.practice_sums(r["q01"].to_numpy(dtype=float, na_value=np.nan), rest,
+                            (r["function"] == "it").to_numpy(), r["weight"].to_numpy(float), "q01",
+                            "relationship_collaborative", practices, "all")
+    split = {f"segment_{dr.dimension_of(p)}": np.where(s, dr.REST, dr.AGREE) for p, s in zip(practices, rest)}
+    mini = r[["respondent_id", "function", "weight"]].assign(**split, q01=r["q01"])
+    plain = survey.cells(mini, Q[Q["question_id"] == "q01"])
+    keys = ["question_id", "dimension", "segment", "group"]
+    both = mine.merge(plain, on=keys, suffixes=("", "_plain"), validate="one_to_one")
+    assert len(both) == len(mine) == len(plain)
+    for c in ("n_respondents", "n_answered", "n_yes", "weight_sum", "weight_sq_sum", "yes_weight", "max_weight",
+              "n_eff"):
+        assert np.allclose(both[c], both[f"{c}_plain"]), c

@@ -22,7 +22,9 @@ One module a job:
 * ``evidence``: the published comparisons of each practice, and the actions they support;
 * ``context``: one organisation's survey with its settings, read and analysed once, for a page or a deck;
 * ``synthetic``: made-up respondents and the same people in every export layout;
-* ``cli``: ``python -m cmocio survey convert``.
+* ``fielding``: the survey as files the tools import, each with the mapping that reads its export;
+* ``pull``: the responses from the tools' APIs, in their export layouts, identifying fields dropped;
+* ``cli``: ``python -m cmocio survey convert | instrument | pull``.
 
 No function here returns respondent-level rows to a page.
 """

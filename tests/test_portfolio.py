@@ -330,3 +330,14 @@ def test_a_band_is_the_quarter_of_the_others_below_and_needs_ten_others():
     assert found.loc["shared_incentives", "spearman_rho"] == pytest.approx(
         round(spearmanr(wide["q04"], wide[Q1])[0], 2))
     assert portfolio_drivers(contrib[contrib["organisation"].isin([f"o{i}" for i in range(9)])], Q).empty
+
+
+def test_the_index_shows_the_drivers_across_organisations_for_the_consultant():
+    from cmocio.portfolio.drivers import CAVEAT, portfolio_drivers
+    from cmocio.site import render_portfolio
+
+    contrib = pd.concat([contributions(f"o{i}", _org(i), Q, 5) for i in range(10)], ignore_index=True)
+    found = portfolio_drivers(contrib, Q)
+    assert len(found) and found["n_organisations"].eq(10).all()
+    page = render_portfolio([], {}, found.to_dict("records"), CAVEAT)
+    assert "shared_incentives" in page and f"<td>{found['spearman_rho'].iloc[0]}</td>" in page and "not a cause" in page

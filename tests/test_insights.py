@@ -270,3 +270,26 @@ def test_the_drivers_one_pass_gives_the_aggregations_sums():
     for c in ("n_respondents", "n_answered", "n_yes", "weight_sum", "weight_sq_sum", "yes_weight", "max_weight",
               "n_eff"):
         assert np.allclose(both[c], both[f"{c}_plain"]), c
+
+
+def test_the_drivers_are_a_release_in_the_ledger_and_a_leaver_stays_hidden(tmp_path):
+    def release(r: pd.DataFrame, ledger: privacy.Ledger) -> str:
+        a = survey.analyse(r, QD, 5, ledger=ledger)
+        cells = dr.driver_cells(r, QD, a.table, a.latest, "q01", PRACTICES, 5, ledger=ledger)
+        return pd.concat([survey.publishable(a.table), survey.publishable(cells[cells["dimension"] != ""])]
+                         ).to_csv(index=False)
+
+    before = org([("marketing", "A", "Staff", 30, 15, 10), ("marketing", "B", "Staff", 20, 10, 6),
+                  ("it", "A", "Staff", 12, 6, 4), ("it", "B", "Staff", 10, 5, 2)])
+    leaver = before.index[(before["function"] == "it") & (before["q04"] == 1) & (before["q01"] == 1)][0]
+    after = pd.concat([before.drop(index=leaver), org([("marketing", "A", "Staff", 6, 3, 2)])], ignore_index=True)
+    after["respondent_id"] = [f"x{i}" for i in range(len(after))]
+    ledger = privacy.Ledger(tmp_path / "ledger.jsonl", "org")
+    first = release(before, ledger)
+    assert release(before, ledger) == first, "the same data released again shows the same"
+    assert [r["kind"] for r in privacy.Ledger(ledger.path, "org (drivers)").releases()] == ["notebook"]
+    second = release(after, ledger)
+    it = attacker.read_release(second)
+    it = it[(it["group"] == "it") & it["dimension"].str.startswith("practice ")]
+    assert len(it) and it["suppressed"].all(), "IT's drivers changed by one person: hidden"
+    assert attacker.attack_leaver(first, second) == []

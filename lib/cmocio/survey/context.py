@@ -7,8 +7,8 @@
 
 ``ctx`` is the page's :class:`cmocio.report.Context` (published findings, confidence,
 assumed bases). Every table comes from the one suppressed analysis of the responses
-(a single release in the survey's disclosure ledger), or, for drivers, from a
-breakdown audited against it; methods return full-precision figures and
+(a single release in the survey's disclosure ledger), or, for drivers, from
+breakdowns audited against it and recorded in the same ledger as a release of their own; methods return full-precision figures and
 :func:`cmocio.survey.privacy.rounded` or ``publishable`` make them fit to show.
 """
 
@@ -76,7 +76,8 @@ class SurveyContext:
     questions: pd.DataFrame
     read: Responses
     result: Analysis
-    ledger_kept: bool
+    ledger: privacy.Ledger | None = None
+    kind: str = "notebook"
     _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -98,7 +99,7 @@ class SurveyContext:
         ledger = privacy.ledger_for(settings.responses_path, settings.ledger_path, settings.organisation)
         result = analyse(frame, questions, settings.min_group_size, report_ctx.confidence, read.weighted, ledger, kind)
         return cls(report_ctx, settings, questions, Responses(frame, read.source, read.warnings, read.weighted),
-                   result, ledger is not None)
+                   result, ledger, kind)
 
     # ---- who and what -------------------------------------------------------------------------------------------
     @property
@@ -134,7 +135,7 @@ class SurveyContext:
         return (words.summary(self.settings.organisation, self.synthetic, self.read.source, self.result.latest,
                               words.counts(latest, self.result.min_group_size), self.result.waves, segs,
                               self.read.weighted, self.read.warnings) + "\n\n"
-                + privacy.statement(self.result.min_group_size, self.result.hidden, self.ledger_kept))
+                + privacy.statement(self.result.min_group_size, self.result.hidden, self.ledger is not None))
 
     # ---- the tables ---------------------------------------------------------------------------------------------
     def sizes(self) -> pd.DataFrame:
@@ -186,7 +187,8 @@ class SurveyContext:
         if "driver_cells" not in self._cache:
             self._cache["driver_cells"] = drivers_.driver_cells(
                 self.read.frame, self.questions, self.result.table, self.result.latest, self.outcome_id,
-                drivers_.practice_ids(self.questions, self.read.frame), self.result.min_group_size, self.read.weighted)
+                drivers_.practice_ids(self.questions, self.read.frame), self.result.min_group_size, self.read.weighted,
+                self.ledger, self.kind)
         return self._cache["driver_cells"]
 
     def drivers(self) -> pd.DataFrame:

@@ -48,10 +48,13 @@ def dimension_of(practice_id: str) -> str:
 
 
 def driver_cells(responses: pd.DataFrame, questions: pd.DataFrame, page: pd.DataFrame, wave: str, outcome_id: str,
-                 practice_ids: list[str], min_group_size: int, weighted: bool = True) -> pd.DataFrame:
+                 practice_ids: list[str], min_group_size: int, weighted: bool = True,
+                 ledger: privacy.Ledger | None = None, kind: str = "notebook") -> pd.DataFrame:
     """Every practice's breakdown of the outcome in one wave, after the rule and the audit (full precision).
 
-    ``page`` is the page's suppressed analysis table (:func:`suppress_drivers` says how it is used).
+    ``page`` is the page's suppressed analysis table (:func:`suppress_drivers` says how it is used). With the
+    survey's ``ledger``, the breakdowns are a release of their own in it (survey name + `` (drivers)``): checked
+    against the earlier releases of the drivers as the page is against its own, and recorded.
     """
     here = (responses[WAVE_COLUMN].astype(str) == str(wave)).to_numpy() if WAVE_COLUMN in responses else slice(None)
     metric = questions.loc[questions["question_id"] == outcome_id, "metric"]
@@ -67,7 +70,22 @@ def driver_cells(responses: pd.DataFrame, questions: pd.DataFrame, page: pd.Data
     if 1 < len(values) <= privacy.MAX_WEIGHT_CLASSES:  # weights of a few values: audited class by class
         classes = [practice_sums(outcome[w == v], [s[w == v] for s in sides], fn[w == v], np.ones(int((w == v).sum())),
                                  outcome_id, metric, practice_ids, str(wave)) for v in values]
-    return suppress_drivers(cells, page, privacy.check_min_group_size(min_group_size), practice_ids, classes)
+    k = privacy.check_min_group_size(min_group_size)
+    if ledger is None:
+        return suppress_drivers(cells, page, k, practice_ids, classes)
+    book = privacy.Ledger(ledger.path, f"{ledger.survey} (drivers)")
+    raw = aggregation.shares(cells)
+    with book.transaction():  # checked and recorded as one step
+        forced = book.plan(raw, k, weighted)
+        table = suppress_drivers(cells, page, k, practice_ids, classes, forced)
+        while True:  # hide more until the difference from every earlier release hides nobody too
+            more = book.differences(raw, table, k) - forced
+            if not more:
+                break
+            forced |= more
+            table = suppress_drivers(cells, page, k, practice_ids, classes, forced)
+        book.record(raw, table, k, weighted, kind)
+    return table
 
 
 def practice_sums(outcome: np.ndarray, rest: list[np.ndarray], it: np.ndarray, weight: np.ndarray, outcome_id: str,
@@ -123,11 +141,13 @@ def practice_sums(outcome: np.ndarray, rest: list[np.ndarray], it: np.ndarray, w
 
 
 def suppress_drivers(cells: pd.DataFrame, page: pd.DataFrame, k: int, practice_ids: list[str],
-                     classes: list[pd.DataFrame] | None = None) -> pd.DataFrame:
+                     classes: list[pd.DataFrame] | None = None, forced: set[tuple] = frozenset()) -> pd.DataFrame:
     """Each practice's breakdown of the outcome after the rule and the audit, tied to what ``page`` shows.
 
     ``page`` is the page's suppressed analysis table. Its hidden overall figures of the outcome and sizes are
     hidden here too; a practice hidden for a group in ``page`` hides its breakdown's sizes for that group.
+    ``forced`` holds cells to hide whatever the rule says (those the ledger keeps hidden). The overall rows
+    come first, as the page shows them.
     """
     wave = str(cells["wave"].iloc[0]) if len(cells) else ""
     shown = page[(page["wave"].astype(str) == wave) & (page["dimension"] == "")]
@@ -137,11 +157,13 @@ def suppress_drivers(cells: pd.DataFrame, page: pd.DataFrame, k: int, practice_i
         dim = dimension_of(p)
         rows = cells["dimension"].isin(["", dim]).to_numpy()
         part = aggregation.shares(cells[rows])
-        forced = [(q, wave, "", ALL, g) for q in part["question_id"].unique() for g in GROUPS
-                  if (q, g) in hidden_on_page]
-        forced += [(RESPONDENTS, wave, dim, s, g) for s in (AGREE, REST) for g in GROUPS if (p, g) in hidden_on_page]
+        keys = set(zip(*(part[c].astype(str) for c in CELL_KEYS)))
+        hide = [(q, wave, "", ALL, g) for q in part["question_id"].unique() for g in GROUPS
+                if (q, g) in hidden_on_page]
+        hide += [(RESPONDENTS, wave, dim, s, g) for s in (AGREE, REST) for g in GROUPS if (p, g) in hidden_on_page]
+        hide += [key for key in forced if key in keys]
         sub = [c[rows].reset_index(drop=True) for c in classes] if classes else None
-        done = privacy.suppress(part, k, forced, classes=sub)
+        done = privacy.suppress(part, k, hide, classes=sub)
         mine = (done["dimension"] == dim).to_numpy()
         hid = done["suppressed"].to_numpy(bool)
         keys = list(zip(done["question_id"], done["group"]))
@@ -152,10 +174,11 @@ def suppress_drivers(cells: pd.DataFrame, page: pd.DataFrame, k: int, practice_i
             done.loc[mine, "reason"] = privacy.HIDDEN
             done.loc[mine, _FIGURES] = np.nan
         parts.append(done[mine])
-    if not parts:
-        return aggregation.shares(cells.iloc[:0]).assign(suppressed=pd.Series(dtype=bool),
-                                                         reason=pd.Series(dtype=object))
-    return pd.concat(parts, ignore_index=True)
+    overall = aggregation.shares(cells[(cells["dimension"] == "").to_numpy()]).reset_index(drop=True)
+    off = np.array([(q, g) in hidden_on_page for q, g in zip(overall["question_id"], overall["group"])], dtype=bool)
+    overall["suppressed"], overall["reason"] = off, np.where(off, privacy.HIDDEN, "")
+    overall.loc[off, _FIGURES] = np.nan
+    return pd.concat([overall, *parts], ignore_index=True)
 
 
 def drivers(table: pd.DataFrame, questions: pd.DataFrame, confidence: float = 0.95,

@@ -44,6 +44,7 @@ def practice_evidence(report_ctx, practices: pd.DataFrame) -> pd.DataFrame:
         "base_very_effective": gaps["n_a"], "base_effective": gaps["n_b"],
         "base_kind": [a if a == b else f"{a} / {b}" for a, b in zip(gaps["base_a"], gaps["base_b"])],
         "diff": gaps["diff"], "conclusion": gaps["conclusion"], "caveat": gaps["caveat"]})
+    out = out.round({"percent_very_effective": 1, "percent_effective": 1, "diff": 1})  # as published, no float noise
     return out.sort_values(["practice_id", "year", "study_id"]).reset_index(drop=True)
 
 

@@ -205,6 +205,7 @@ def drivers(table: pd.DataFrame, questions: pd.DataFrame, confidence: float = 0.
     out["diff"], out["diff_low"], out["diff_high"] = 100 * (pa - pr), 100 * low, 100 * high
     out["p_value"] = stats.newcombe_pvalues(pa, na, pr, nr)
     out["method"], out["caveat"] = TWO_SAMPLE, CAVEAT
+    out[["n_agree", "n_rest"]] = out[["n_agree", "n_rest"]].round(0).astype("Int64")
     out["practice"] = out["practice_id"].map(wording)
     out["outcome"] = out["outcome_id"].map(wording)
     out = verdicts(out, confidence, min_difference_pts)

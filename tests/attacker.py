@@ -268,15 +268,21 @@ def hidden_cells(table: pd.DataFrame, tag: str = "") -> list[tuple]:
     """Every hidden figure of a published table, as the unknowns' names use them.
 
     The size of a driver's side (how many of a group agree with a practice) is the practice's yes count: no
-    secret where that figure is shown, so it is not counted as hidden there.
+    secret where that figure is shown, so it is not counted as hidden there. Where a group is shown answering
+    a practice as one (0%, or 100% with no blanks), one side of its driver is empty and the other is the whole
+    group: what the page's unanimous figure tells, which no rule can prevent, so neither side counts as hidden.
     """
     out = []
-    shown = {(r.question_id, r.wave, r.group) for r in table[~table["suppressed"] & (table["dimension"] == "")]
-             .itertuples(index=False)}
+    overall = table[~table["suppressed"] & (table["dimension"] == "")]
+    shown = {(r.question_id, r.wave, r.group) for r in overall.itertuples(index=False)}
+    unanimous = {(r.question_id, r.wave, r.group) for r in overall.itertuples(index=False)  # exact under 200
+                 if r.question_id != SIZES and r.n_answered < 200
+                 and (r.percent == 0 or (r.percent == 100 and r.n_answered == r.n_respondents))}
     for r in table[table["suppressed"]].itertuples(index=False):
         cell = (tag, r.wave, r.dimension, r.segment, r.group)
-        if (r.question_id == SIZES and str(r.dimension).startswith("practice ")
-                and (r.dimension[len("practice "):], r.wave, r.group) in shown):
+        practice = (str(r.dimension)[len("practice "):], r.wave, r.group)
+        if str(r.dimension).startswith("practice ") and (
+                practice in unanimous or (r.question_id == SIZES and practice in shown)):
             continue
         out.append(("m", *cell) if r.question_id == SIZES else (r.question_id, *cell))
     return out

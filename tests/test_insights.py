@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -169,7 +171,11 @@ def page_and_drivers(r: pd.DataFrame, protect: bool = True) -> str:
     return pd.concat([survey.publishable(a.table), survey.publishable(cells)]).to_csv(index=False)
 
 
-@pytest.mark.parametrize("seed", range(2))
+#: Generated organisations for the drivers' property: 2 in the suite, 30 under `make audit`.
+SEEDS = max(2, int(os.environ.get("CMOCIO_ATTACK_EXAMPLES", "20")) // 10)
+
+
+@pytest.mark.parametrize("seed", range(SEEDS))
 def test_the_analyst_pins_nothing_from_the_page_and_its_drivers(seed):
     rng = np.random.default_rng(seed)
     groups = [("marketing", "A", "Staff", int(rng.integers(20, 40)), 0, 0)]
@@ -293,3 +299,19 @@ def test_the_drivers_are_a_release_in_the_ledger_and_a_leaver_stays_hidden(tmp_p
     it = it[(it["group"] == "it") & it["dimension"].str.startswith("practice ")]
     assert len(it) and it["suppressed"].all(), "IT's drivers changed by one person: hidden"
     assert attacker.attack_leaver(first, second) == []
+
+
+@pytest.mark.parametrize("seed", range(SEEDS))
+def test_the_analyst_pins_nothing_from_generated_crossed_heatmaps(seed):
+    rng = np.random.default_rng(100 + seed)
+    groups = [("marketing", "A", "Staff", int(rng.integers(15, 30)))]
+    groups += [(fn, u, lv, int(rng.integers(0, 9))) for fn in ("marketing", "it") for u in "AB"
+               for lv in ("Staff", "Senior") if (fn, u, lv) != ("marketing", "A", "Staff")]
+    r = org([(fn, u, lv, n, int(rng.choice([0, n])), 0) for fn, u, lv, n in groups if n])
+    crossed = hm.with_crossed(r, "business_unit", "level")
+    name = hm.crossed_name("business_unit", "level")
+    values = set(crossed[f"segment_{name}"])
+    chart = {name: [("business_unit", {s: s.split(" × ")[0] for s in values}),
+                    ("level", {s: s.split(" × ")[1] for s in values})]}
+    shown = survey.publishable(survey.analyse(crossed, QD).table).to_csv(index=False)
+    assert attacker.attack([shown], attacker.truth_of(crossed, ["q01", "q04"]), chart) == []

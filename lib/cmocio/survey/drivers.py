@@ -56,6 +56,9 @@ def driver_cells(responses: pd.DataFrame, questions: pd.DataFrame, page: pd.Data
     survey's ``ledger``, the breakdowns are a release of their own in it (survey name + `` (drivers)``): checked
     against the earlier releases of the drivers as the page is against its own, and recorded.
     """
+    if outcome_id not in responses or not practice_ids or responses.empty:  # nothing to break down
+        empty = aggregation.shares(aggregation.empty_cells())
+        return empty.assign(suppressed=pd.Series(dtype=bool), reason=pd.Series(dtype=object))
     here = (responses[WAVE_COLUMN].astype(str) == str(wave)).to_numpy() if WAVE_COLUMN in responses else slice(None)
     metric = questions.loc[questions["question_id"] == outcome_id, "metric"]
     metric = str(metric.iloc[0]) if len(metric) else ""

@@ -81,15 +81,20 @@ def highlights(rows: pd.DataFrame, wording: Callable[[str], str], min_difference
 
 def driver(row, wording: Callable[[str], str]) -> str:
     """One practice's association with the outcome, with both shares, bases, interval and verdict."""
-    who = {"marketing": "marketing respondents", "it": "IT respondents", "all": "respondents"}[row.group]
+    who = {"marketing": "marketing respondents", "it": "IT respondents", "all": "all respondents"}[row.group]
     more = "more" if row.diff > 0 else "less"
-    held = {"higher": "a difference that holds after adjustment", "lower": "a difference that holds after adjustment",
-            "no clear difference": "within what chance could produce"}.get(row.verdict, str(row.verdict))
+    held = _held(row.verdict)
     return (f"Among {who}, those who say *{md_escape(wording(row.practice))}* are {abs(row.diff):.0f} "
             f"point{'' if round(abs(row.diff)) == 1 else 's'} {more} likely to say *{md_escape(wording(row.outcome))}* "
             f"({fmt_pct(row.percent_agree)} of "
             f"{row.n_agree:.0f} vs {fmt_pct(row.percent_rest)} of {row.n_rest:.0f}; interval {row.diff_low:+.0f} to "
             f"{row.diff_high:+.0f} points): {held}.")
+
+
+def _held(verdict: str) -> str:
+    """A driver's verdict in words."""
+    return {"higher": "a difference that holds after adjustment", "lower": "a difference that holds after adjustment",
+            "no clear difference": "within what chance could produce"}.get(verdict, str(verdict))
 
 
 def evidence(row) -> str:
@@ -124,7 +129,8 @@ def drivers(rows: pd.DataFrame, evidence_rows: pd.DataFrame, wording: Callable[[
 
 def action(row, wording: Callable[[str], str]) -> str:
     """One action: the practice, your share, and what the studies found, no more certain than they are."""
-    own = (f" Here it goes with a collaborative relationship by {row.driver_diff:+.0f} points ({row.driver_verdict})."
+    own = (f" Here, those who agree are {abs(row.driver_diff):.0f} points {'more' if row.driver_diff > 0 else 'less'} "
+           f"likely to call the relationship collaborative than the rest: {_held(row.driver_verdict)}."
            if pd.notna(row.driver_diff) else "")
     return (f"**{md_escape(wording(row.metric))}.** {fmt_pct(row.percent)} of your respondents agree. "
             f"{md_escape(row.study)} found it among {fmt_pct(row.percent_very_effective)} of "

@@ -39,7 +39,8 @@ def heatmap(cells: pd.DataFrame, label: str, column: str, value: str = "diff", m
                 fontweight="bold" if mark.iat[i, j] else "normal")
         if mark.iat[i, j]:
             ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=2, ec="black"))
-    ax.set_xticks(range(len(cols)), [wrap(c, 14) for c in cols], fontsize=8)
+    ax.set_xticks(range(len(cols)), [wrap(c, 26) for c in cols], fontsize=8, rotation=35, ha="right",
+                  rotation_mode="anchor")
     ax.set_yticks(range(len(rows)), [wrap(r, 48) for r in rows], fontsize=8)
     ax.tick_params(length=0)
     ax.grid(False)

@@ -155,8 +155,10 @@ def caveats() -> list[str]:
         "Most published figures have no reported base; where it is unknown, a difference is not tested and the notebooks "
         "say what base would make it significant.",
         "\"More than half\" and similar are bounds: they support a conclusion only in their own direction.",
-        "Tests are Benjamini–Hochberg adjusted within each table.",
-        "Figures come from news articles about the studies, not the studies' own reports.",
+        "Tests are Benjamini–Hochberg adjusted once over the whole evidence base, each question tested once, and a "
+        "difference is significant only at the least favourable values its rounded figures allow.",
+        "Most figures come from news articles about the studies, some from the sponsors' own releases and reports "
+        "(the sources sheet says which); where several articles print one figure, the most precise is used.",
         "Your organisation's figures resting on too few people, or on one person's weight, are never shown, and no "
         "hidden figure can be worked out from the shown ones or from an earlier release of the same survey.",
     ]

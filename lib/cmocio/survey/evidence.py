@@ -49,7 +49,7 @@ def practice_evidence(report_ctx, practices: pd.DataFrame) -> pd.DataFrame:
 
 
 def actions(overall: pd.DataFrame, evidence: pd.DataFrame, drivers: pd.DataFrame, top: int = 3) -> pd.DataFrame:
-    """The practices to look at first: shown for all respondents, furthest below the very-effective figure.
+    """The practices to look at first: shown for all respondents, below and furthest from the very-effective figure.
 
     ``overall`` is the page's overall figures (all respondents among them), ``evidence`` from
     :func:`practice_evidence`, ``drivers`` from :func:`cmocio.survey.drivers.drivers`. Only comparisons whose
@@ -67,5 +67,6 @@ def actions(overall: pd.DataFrame, evidence: pd.DataFrame, drivers: pd.DataFrame
     merged["driver_verdict"] = merged["practice_id"].map(mine["verdict"]).fillna("no driver shown") \
         if len(mine) else "no driver shown"
     merged["_gap"] = merged["percent"] - merged["percent_very_effective"]
+    merged = merged[merged["_gap"] < 0]  # already at or above the very-effective figure: nothing to suggest
     merged = merged.sort_values(["_gap", "practice_id"]).head(top)
     return merged[ACTION_COLUMNS].reset_index(drop=True)

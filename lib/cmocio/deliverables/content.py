@@ -139,13 +139,13 @@ def findings(ctx: Context, responses_path: str = "", mapping_path: str = "", min
 
     Your figures are a release of your survey: checked against its disclosure ledger and recorded there.
     """
-    questions = survey.load_questions()
-    source = responses_path or str(survey.EXAMPLE_PATH)
-    responses = survey.load_responses(source, questions, weight_column, mapping_path or None)
-    result = survey.analyse(responses, questions, min_group_size, ctx.confidence, responses.attrs["weighted"],
-                            survey.ledger_for(responses_path, ledger_path, organisation), kind="deck and workbook")
+    from .insights import insight_findings
+
+    org = survey.SurveyContext.open(ctx, survey.SurveySettings(
+        responses_path=responses_path, mapping_path=mapping_path, weight_column=weight_column,
+        min_group_size=min_group_size, ledger_path=ledger_path, organisation=organisation), kind="deck and workbook")
     label = "Your organisation" if responses_path else "Synthetic example organisation"
-    return published_findings(ctx) + own_findings(ctx, result, label)
+    return published_findings(ctx) + own_findings(ctx, org.result, label) + insight_findings(org)
 
 
 def caveats() -> list[str]:

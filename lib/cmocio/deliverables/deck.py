@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..files import atomic_write_bytes
 from .content import Finding, caveats
+from .insights import GRID, grid_slide
 
 #: A fixed timestamp in the file's properties, so the same findings give the same file.
 FIXED_TIME = datetime(2000, 1, 1)
@@ -71,7 +72,7 @@ def write_deck(findings: list[Finding], path: Path, title: str = "Marketing and 
         if finding.section != section and finding.section == "Your organisation":
             _title_slide(prs, "Your organisation", "Your pulse survey beside the published studies")
         section = finding.section
-        _finding_slide(prs, finding)
+        (grid_slide if finding.unit == GRID else _finding_slide)(prs, finding)
     slide = prs.slides.add_slide(prs.slide_layouts[1])
     slide.shapes.title.text = "Caveats"
     body = slide.placeholders[1].text_frame

@@ -1,0 +1,1 @@
+"""Sentences about findings, for every page: one room, one module a page."""

@@ -20,6 +20,7 @@ grows with the number of breakdowns.
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ from scipy import sparse
 from statsmodels.stats.proportion import proportion_confint
 
 from .. import stats
-from .instrument import ALL, FUNCTIONS, GROUPS, SEGMENT_PREFIX, WAVE_COLUMN, segment_columns
+from .instrument import ALL, CROSS, FUNCTIONS, GROUPS, SEGMENT_PREFIX, WAVE_COLUMN, crossed_name, segment_columns
 
 RESPONDENTS = "respondents"
 CELL_KEYS = ["question_id", "wave", "dimension", "segment", "group"]
@@ -52,8 +53,13 @@ def empty_cells() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="float" if c in SUM_COLUMNS else "object") for c in cols})
 
 
-def cells(responses: pd.DataFrame, questions: pd.DataFrame, weighted: bool = True) -> pd.DataFrame:
-    """Sums behind every publishable figure: one row per question x wave x breakdown x group."""
+def cells(responses: pd.DataFrame, questions: pd.DataFrame, weighted: bool = True,
+          pairs: Sequence[tuple[str, str]] = ()) -> pd.DataFrame:
+    """Sums behind every publishable figure: one row per question x wave x breakdown x group.
+
+    ``pairs`` of segment columns add their crossed breakdowns (:func:`crossed_name`, values ``Online × Senior``),
+    with the combinations some respondent holds, after the others: sums over the same leaves, nearly free.
+    """
     qids = [q for q in questions["question_id"] if q in responses.columns]
     if responses.empty or not qids:
         return empty_cells()
@@ -112,11 +118,15 @@ def cells(responses: pd.DataFrame, questions: pd.DataFrame, weighted: bool = Tru
         rest = rest // len(values_)
     leaf_wave = rest
     parts = []
-    for d, seg_col in enumerate([None, *columns]):
-        if seg_col is None:
-            values_, this, dimension = [ALL], np.zeros(n_leaves, np.int64), ""
-        else:
-            values_, this, dimension = seg_values[d - 1], leaf_seg[d - 1], seg_col[len(SEGMENT_PREFIX):]
+    breakdowns = [("", [ALL], np.zeros(n_leaves, np.int64))]
+    breakdowns += [(c[len(SEGMENT_PREFIX):], v, s) for c, v, s in zip(columns, seg_values, leaf_seg)]
+    for a, b in pairs:
+        i, j = columns.index(a), columns.index(b)
+        held, this = np.unique(leaf_seg[i] * len(seg_values[j]) + leaf_seg[j], return_inverse=True)
+        breakdowns.append((crossed_name(a[len(SEGMENT_PREFIX):], b[len(SEGMENT_PREFIX):]),
+                           [f"{seg_values[i][x // len(seg_values[j])]}{CROSS}{seg_values[j][x % len(seg_values[j])]}"
+                            for x in held], this.ravel().astype(np.int64)))
+    for dimension, values_, this in breakdowns:
         n_w, n_s = len(waves), len(values_)
         target = (leaf_wave * n_s + this) * 2 + leaf_fn
         k = n_w * n_s * 2

@@ -72,21 +72,27 @@ def analyse(responses: pd.DataFrame, questions: pd.DataFrame, min_group_size: in
     as a release of ``kind`` (notebook, deck, portfolio page) before anything is shown.
     """
     k = privacy.check_min_group_size(min_group_size)
-    cells = aggregation.shares(aggregation.cells(responses, questions, weighted), confidence)
+    pairs, latent = privacy.crossings(responses)  # breakdowns crossed two by two: audited, never shown
+    audited = aggregation.shares(aggregation.cells(responses, questions, weighted, pairs), confidence)
+    cells = audited[~audited["dimension"].isin(list(latent)).to_numpy()].reset_index(drop=True)
     nesting = privacy.nesting_of(responses)
-    classes = privacy.weight_classes(responses, questions, cells) if weighted else None
+    classes = privacy.weight_classes(responses, questions, audited, pairs) if weighted else None
+
+    def hide(forced=()) -> pd.DataFrame:
+        return privacy.suppress(audited, k, forced, nesting=nesting, classes=classes, latent=latent)
+
     if ledger is None:
-        table = privacy.suppress(cells, k, nesting=nesting, classes=classes)
+        table = hide()
     else:
         with ledger.transaction():  # checked and recorded as one step
             forced = ledger.plan(cells, k, weighted)
-            table = privacy.suppress(cells, k, forced, nesting=nesting, classes=classes)
+            table = hide(forced)
             while True:  # hide more until the difference from every earlier release hides nobody too
                 more = ledger.differences(cells, table, k, nesting) - forced
                 if not more:
                     break
                 forced |= more
-                table = privacy.suppress(cells, k, forced, nesting=nesting, classes=classes)
+                table = hide(forced)
             ledger.record(cells, table, k, weighted, kind)
     waves = aggregation.waves_of(responses) if not responses.empty else [ALL]
     return Analysis(table, waves, k, confidence)

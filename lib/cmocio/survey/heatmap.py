@@ -24,19 +24,13 @@ import pandas as pd
 from .. import stats
 from .aggregation import RESPONDENTS
 from .compare import TWO_SAMPLE, verdicts
-from .instrument import ALL, SEGMENT_PREFIX
+from .instrument import ALL, CROSS, SEGMENT_PREFIX, crossed_name
 from .privacy import HIDDEN
 
-#: Joins two segment names, and two values, in a crossed breakdown.
-CROSS = " × "
+__all__ = ["CROSS", "crossed_name", "with_crossed", "heatmap", "highlights", "grid", "HEATMAP_COLUMNS"]
 HEATMAP_COLUMNS = ["dimension", "segment", "group", "question_id", "metric", "percent", "overall_percent", "diff",
                    "diff_low", "diff_high", "p_value", "p_adjusted", "significant", "meaningful", "marked",
                    "n_answered", "suppressed", "reason", "method"]
-
-
-def crossed_name(a: str, b: str) -> str:
-    """The breakdown name of two segment columns at once: ``business_unit × level``."""
-    return f"{a}{CROSS}{b}"
 
 
 def with_crossed(responses: pd.DataFrame, a: str, b: str) -> pd.DataFrame:

@@ -24,6 +24,8 @@ WAVE_COLUMN = "wave"
 SEGMENT_PREFIX = "segment_"
 #: The label of a total: every function, every segment value, or the only wave.
 ALL = "all"
+#: Joins two segment names, and two values, in a crossed breakdown.
+CROSS = " × "
 
 QUESTION_FIELDS = (
     Field("question_id", pattern=r"q[0-9]{2,3}", pattern_words="an id such as q01", unique=True),
@@ -53,3 +55,8 @@ def segment_columns(frame: pd.DataFrame) -> list[str]:
 def segment_name(column: str) -> str:
     """``segment_business_unit`` -> ``business unit`` (for headings)."""
     return column[len(SEGMENT_PREFIX):].replace("_", " ")
+
+
+def crossed_name(a: str, b: str) -> str:
+    """The breakdown name of two segment columns at once: ``business_unit × level``."""
+    return f"{a}{CROSS}{b}"

@@ -220,15 +220,16 @@ def _relation_rows(grid: Grid, hidden: np.ndarray, var_of: dict[int, int], known
     return rows, rhs
 
 
-def exposed_sizes(grid: Grid, hidden: np.ndarray, members: list[np.ndarray]) -> list[int]:
-    """Hidden group sizes an attacker can pin from the shown ones.
+def exposed_sizes(grid: Grid, hidden: np.ndarray, members: list[np.ndarray], check: np.ndarray | None = None
+                  ) -> list[int]:
+    """Hidden group sizes an attacker can pin from the shown ones (of the cells ``check`` marks, default all).
 
     ``members`` holds one array of group sizes per weight class (one array when the data are unweighted or
     have many distinct weights): the attacker is taken to know each shown group's size in every class, which
     effective sample sizes reveal when weights take a few values.
     """
     cells = np.flatnonzero(hidden)
-    if not len(cells):
+    if not len(cells) or (check is not None and not check[cells].any()):
         return []
     h, n_classes = len(cells), len(members)
     var_of = {int(c): i for i, c in enumerate(cells)}  # class j of cell i: j * h + i
@@ -239,21 +240,23 @@ def exposed_sizes(grid: Grid, hidden: np.ndarray, members: list[np.ndarray]) -> 
         rhs += b
     poly = Polytope(h * n_classes, rows, rhs)
     facts = [Fact(c, np.tile(np.eye(1, h, i).ravel(), n_classes), float(sum(m[c] for m in members)), "width")
-             for c, i in var_of.items()]
+             for c, i in var_of.items() if check is None or check[c]]
     truth = np.concatenate([m[cells] for m in members]).astype(float)
     return unprotected(poly, facts, truth, [np.ones(h * n_classes)])
 
 
 def exposed_answers(grid: Grid, hidden: np.ndarray, size_hidden: np.ndarray, members: list[np.ndarray],
-                    yes: list[np.ndarray], no: list[np.ndarray]) -> list[int]:
+                    yes: list[np.ndarray], no: list[np.ndarray], check: np.ndarray | None = None) -> list[int]:
     """Hidden figures of one question an attacker can pin: yes, no or answered counts, or a unanimous group.
+
+    Only the cells ``check`` marks (default all) are checked; the other hidden ones are unknowns of the sums.
 
     ``size_hidden`` marks cells whose group size is hidden too; the others' sizes are known to the attacker.
     ``members``, ``yes`` and ``no`` hold one array per weight class (see :func:`exposed_sizes`); shown figures
     are taken as known in every class.
     """
     cells = np.flatnonzero(hidden)
-    if not len(cells):
+    if not len(cells) or (check is not None and not check[cells].any()):
         return []
     h, n_classes = len(cells), len(members)
     width = 3 * h
@@ -274,6 +277,8 @@ def exposed_answers(grid: Grid, hidden: np.ndarray, size_hidden: np.ndarray, mem
     total = lambda a: float(sum(x[c] for x in a))  # noqa: E731 - over the classes
     facts = []
     for c, i in var_of.items():
+        if check is not None and not check[c]:
+            continue
         y = np.tile(np.eye(1, width, i).ravel(), n_classes)
         n = np.tile(np.eye(1, width, h + i).ravel(), n_classes)
         facts += [Fact(c, y, total(yes), "width"), Fact(c, n, total(no), "width"), Fact(c, y, 0.0, "reach"),

@@ -40,6 +40,12 @@ _FIGURES = ["n_respondents", "n_answered", "n_missing", "percent", "n_eff", "ci_
 
 #: Breakdowns that nest in another, per wave: (finer dimension, coarser dimension, finer value -> coarser value).
 Nesting = dict[str, list[tuple[str, str, dict[str, str]]]]
+#: Breakdowns the audit sees but nobody publishes: name -> [(margin dimension, value -> margin value)].
+Latent = dict[str, list[tuple[str, dict[str, str]]]]
+
+
+def _codes(responses: pd.DataFrame, cols: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    return {c: pd.factorize(responses[c].astype(str)) for c in cols}
 
 
 def nesting_of(responses: pd.DataFrame) -> Nesting:
@@ -55,7 +61,7 @@ def nesting_of(responses: pd.DataFrame) -> Nesting:
     if len(cols) < 2 or responses.empty:
         return out
     waves = responses[WAVE_COLUMN].astype(str) if WAVE_COLUMN in responses else pd.Series(ALL, index=responses.index)
-    codes = {c: pd.factorize(responses[c].astype(str)) for c in cols}
+    codes = _codes(responses, cols)
     wave_codes, wave_names = pd.factorize(waves)
     for w, wave in enumerate(wave_names):
         here = wave_codes == w
@@ -71,6 +77,36 @@ def nesting_of(responses: pd.DataFrame) -> Nesting:
                         (fine[len(SEGMENT_PREFIX):], coarse[len(SEGMENT_PREFIX):],
                          {str(f_names[a]): str(c_names[b]) for a, b in zip(f_of, c_of)}))
     return out
+
+
+def crossings(responses: pd.DataFrame) -> tuple[list[tuple[str, str]], Latent]:
+    """Every pair of segment columns not published crossed, and how each crossed value lies in the two margins.
+
+    Whoever knows the organisation chart (which units have no seniors) can subtract one breakdown from the
+    other: "IT staff of unit A = IT staff minus unit C's". The crossed cells are the unknowns of those sums;
+    :func:`suppress` audits them, always hidden, and never returns them. The pairs go to
+    :func:`cmocio.survey.aggregation.cells`, which names the crossed values the same way.
+    """
+    from ..instrument import CROSS, SEGMENT_PREFIX, crossed_name, segment_columns
+
+    cols = [c for c in segment_columns(responses) if CROSS not in c]
+    if len(cols) < 2 or responses.empty:
+        return [], {}
+    shown = set(segment_columns(responses))
+    codes = _codes(responses, cols)
+    pairs, latent = [], {}
+    for i, a in enumerate(cols):
+        for b in cols[i + 1:]:
+            name = crossed_name(a[len(SEGMENT_PREFIX):], b[len(SEGMENT_PREFIX):])
+            if SEGMENT_PREFIX + name in shown:  # published crossed: audited as a breakdown of its own
+                continue
+            (x, x_names), (y, y_names) = codes[a], codes[b]
+            held = np.unique(x * len(y_names) + y)
+            values = {f"{x_names[h // len(y_names)]}{CROSS}{y_names[h % len(y_names)]}": h for h in held}
+            pairs.append((a, b))
+            latent[name] = [(a[len(SEGMENT_PREFIX):], {v: str(x_names[h // len(y_names)]) for v, h in values.items()}),
+                            (b[len(SEGMENT_PREFIX):], {v: str(y_names[h % len(y_names)]) for v, h in values.items()})]
+    return pairs, latent
 
 
 def grid_of(keys: list[tuple[str, str, str]], nested: list[tuple[str, str, dict[str, str]]] = ()
@@ -112,9 +148,15 @@ def grid_of(keys: list[tuple[str, str, str]], nested: list[tuple[str, str, dict[
 
 
 def _close(grid: audit.Grid, kinds: list[str], hidden: np.ndarray, cost: np.ndarray,
-           union_ok: Callable[[list[int], list[int], int], bool], exposed: Callable[[np.ndarray], list[int]]) -> np.ndarray:
-    """Hide further cells until no relation gives a hidden one away and the audit finds nothing."""
+           union_ok: Callable[[list[int], list[int], int], bool], exposed: Callable[[np.ndarray], list[int]],
+           latent: np.ndarray) -> np.ndarray:
+    """Hide further cells until no relation gives a hidden one away and the audit finds nothing.
+
+    ``latent`` cells are never published: their sums are left to the audit, and they are never hidden as
+    complements.
+    """
     hidden = hidden.copy()
+    plain = [(rel, kind) for rel, kind in zip(grid.relations, kinds) if not latent[[*rel[0], rel[1]]].any()]
 
     def cheapest(cands: Iterable[int]) -> int:
         return min(cands, key=lambda c: (cost[c], c))
@@ -123,7 +165,7 @@ def _close(grid: audit.Grid, kinds: list[str], hidden: np.ndarray, cost: np.ndar
         changed = True
         while changed:
             changed = False
-            for (parts, total), kind in zip(grid.relations, kinds):
+            for (parts, total), kind in plain:
                 hidden_parts = [c for c in parts if hidden[c]]
                 visible = [c for c in parts if not hidden[c]]
                 if hidden[total]:
@@ -138,8 +180,8 @@ def _close(grid: audit.Grid, kinds: list[str], hidden: np.ndarray, cost: np.ndar
         found = exposed(hidden)
         if not found:
             return hidden
-        around = next(([x for x in grid.neighbours(c) if not hidden[x]] for c in found
-                       if any(not hidden[x] for x in grid.neighbours(c))), [])
+        around = next(([x for x in grid.neighbours(c) if not hidden[x] and not latent[x]] for c in found
+                       if any(not hidden[x] and not latent[x] for x in grid.neighbours(c))), [])
         if not around:  # nothing left to widen: hide the whole question and wave
             hidden[:] = True
             return hidden
@@ -158,7 +200,8 @@ def _member_union(members: np.ndarray, wsum: np.ndarray, wsq: np.ndarray, wmax: 
 
 
 def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] = (), audit_: bool = True,
-             nesting: Nesting | None = None, classes: list[pd.DataFrame] | None = None) -> pd.DataFrame:
+             nesting: Nesting | None = None, classes: list[pd.DataFrame] | None = None,
+             latent: Latent | None = None) -> pd.DataFrame:
     """Mark every figure that may not be shown (``suppressed``, ``reason``) and blank its numbers.
 
     ``table`` comes from :func:`cmocio.survey.aggregation.shares`. ``forced`` holds
@@ -169,7 +212,8 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
     breakdowns that refine one another. ``classes`` holds, for weights that take a few values,
     the unweighted counts of each weight class in the rows of ``table`` (:func:`weight_classes`): the audit
     then assumes the analyst knows each shown figure class by class, as effective sizes and weighted shares
-    let them work out. An empty table is returned unchanged in shape.
+    let them work out. ``latent`` (:func:`crossings`) names breakdowns in ``table`` that are audited, always
+    hidden, tied to their margins, and left out of what is returned. An empty table is returned unchanged in shape.
     """
     k = check_min_group_size(min_group_size)
     out = table.reset_index(drop=True).copy()
@@ -192,27 +236,32 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
     for w, by_q in rows_of.items():
         sizes = by_q[RESPONDENTS]
         local = list(sizes)
-        grid, kinds = grid_of(local, (nesting or {}).get(str(w), []))
+        grid, kinds = grid_of(local, [*(nesting or {}).get(str(w), []), *(
+            (name, margin, within) for name, margins in (latent or {}).items() for margin, within in margins)])
         m_rows = np.array([sizes[key] for key in local])
         members = num["n_respondents"][m_rows]
+        unseen = np.array([d in (latent or {}) for d, _, _ in local], dtype=bool)
+        held = unseen & (members > 0)  # an empty crossed cell is an unknown of the sums, with no one to protect
         wsum = num["weight_sum"][m_rows] / scale
         with np.errstate(divide="ignore", invalid="ignore"):  # sums of squares from n_eff: they may overflow unscaled
             wsq = np.where(num["n_eff"][m_rows] > 0, wsum * wsum / num["n_eff"][m_rows], 0.0)
         wmax = num["max_weight"][m_rows] / scale
         member_ok = _member_union(members, wsum, wsq, wmax, k)
-        primary = ~passes(members, wsum, num["n_eff"][m_rows], num["max_share"][m_rows], k)
+        small = ~passes(members, wsum, num["n_eff"][m_rows], num["max_share"][m_rows], k)
+        primary = small | unseen
         primary |= np.array([(RESPONDENTS, w, *key) in forced for key in local])
         size_hidden = _close(grid, kinds, primary, members, lambda cells, parts, total: member_ok(cells),
-                             lambda h: audit.exposed_sizes(grid, h, [p["n_respondents"][m_rows] for p in split])
-                             if audit_ else [])
+                             lambda h: audit.exposed_sizes(grid, h, [p["n_respondents"][m_rows] for p in split],
+                                                           (small & held) | ~unseen)
+                             if audit_ else [], unseen)
         hidden_all[m_rows] = size_hidden
         for q, cells_q in by_q.items():
             if q == RESPONDENTS:
                 continue
             rows = np.array([cells_q[key] for key in local])
             answered = num["n_answered"][rows]
-            first = size_hidden | ~passes(answered, num["weight_sum"][rows], num["n_eff"][rows],
-                                          num["max_share"][rows], k)
+            few = ~passes(answered, num["weight_sum"][rows], num["n_eff"][rows], num["max_share"][rows], k)
+            first = size_hidden | (few & ~unseen)
             first |= np.array([(q, w, *key) in forced for key in local])
             if not first.any():
                 continue
@@ -224,13 +273,16 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
             by_class = [(p["n_respondents"][rows], p["n_yes"][rows], p["n_answered"][rows] - p["n_yes"][rows])
                         for p in split]
             hidden = _close(grid, kinds, first, members, union_answers,
-                            lambda h, by_class=by_class: audit.exposed_answers(
-                                grid, h, size_hidden, *map(list, zip(*by_class))) if audit_ else [])
+                            lambda h, by_class=by_class, check=(few & held) | ~unseen: audit.exposed_answers(
+                                grid, h, size_hidden, *map(list, zip(*by_class)), check=check) if audit_ else [],
+                            unseen)
             hidden_all[rows] = hidden
     out["suppressed"] = hidden_all
     out["reason"] = np.where(hidden_all, HIDDEN, "")
     for col in _FIGURES:
         out[col] = out[col].astype(float).where(~hidden_all)
+    if latent:
+        out = out[~out["dimension"].isin(list(latent)).to_numpy()].reset_index(drop=True)
     return out
 
 
@@ -238,9 +290,12 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
 MAX_WEIGHT_CLASSES = 12
 
 
-def weight_classes(responses: pd.DataFrame, questions: pd.DataFrame, table: pd.DataFrame
-                   ) -> list[pd.DataFrame] | None:
-    """Unweighted counts of each weight class in the rows of ``table``, or None (one class, or too many)."""
+def weight_classes(responses: pd.DataFrame, questions: pd.DataFrame, table: pd.DataFrame,
+                   pairs: list[tuple[str, str]] = ()) -> list[pd.DataFrame] | None:
+    """Unweighted counts of each weight class in the rows of ``table``, or None (one class, or too many).
+
+    ``pairs`` are the crossed breakdowns of ``table`` (:func:`crossings`).
+    """
     from ..aggregation import cells as count_cells
 
     values = np.unique(responses["weight"].to_numpy(float))
@@ -249,7 +304,7 @@ def weight_classes(responses: pd.DataFrame, questions: pd.DataFrame, table: pd.D
     keys = table[CELL_KEYS].astype(str)
     out = []
     for v in values:
-        part = count_cells(responses[responses["weight"].to_numpy(float) == v], questions, weighted=False)
+        part = count_cells(responses[responses["weight"].to_numpy(float) == v], questions, weighted=False, pairs=pairs)
         part = part.astype({c: str for c in CELL_KEYS})[[*CELL_KEYS, "n_respondents", "n_answered", "n_yes"]]
         out.append(keys.merge(part, on=CELL_KEYS, how="left").fillna(0))
     return out

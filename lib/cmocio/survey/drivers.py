@@ -26,7 +26,7 @@ from .. import stats
 from . import aggregation, privacy
 from .aggregation import CELL_KEYS, RESPONDENTS
 from .compare import TWO_SAMPLE, verdicts
-from .instrument import ALL, FUNCTIONS, GROUPS, WAVE_COLUMN
+from .instrument import ALL, CROSS, FUNCTIONS, GROUPS, SEGMENT_PREFIX, WAVE_COLUMN, crossed_name, segment_columns
 
 #: The outcome a driver analysis explains, by default: the collaborative-relationship question.
 OUTCOME = "relationship_collaborative"
@@ -45,6 +45,11 @@ DRIVER_COLUMNS = ["practice_id", "practice", "outcome_id", "outcome", "group", "
 def dimension_of(practice_id: str) -> str:
     """The breakdown name of a practice: ``practice q04``."""
     return f"practice {practice_id}"
+
+
+def crossed_dimension(segment: str, practice_dim: str) -> str:
+    """The name of a segment crossed with a practice's two sides (audited, never published)."""
+    return crossed_name(segment, practice_dim)
 
 
 def driver_cells(responses: pd.DataFrame, questions: pd.DataFrame, page: pd.DataFrame, wave: str, outcome_id: str,
@@ -66,18 +71,23 @@ def driver_cells(responses: pd.DataFrame, questions: pd.DataFrame, page: pd.Data
     outcome = responses[outcome_id].to_numpy(dtype=float, na_value=np.nan)[here]
     sides = [responses[p].to_numpy(dtype="int8", na_value=0)[here] != 1 for p in practice_ids]  # True: the rest
     fn = (responses["function"] != FUNCTIONS[0]).to_numpy()[here]
-    cells = practice_sums(outcome, sides, fn, w, outcome_id, metric, practice_ids, str(wave))
+    segs = []
+    for col in segment_columns(responses):
+        codes, names = pd.factorize(responses[col].astype(str).to_numpy()[here], sort=True)
+        segs.append((col[len(SEGMENT_PREFIX):], codes, [str(x) for x in names]))
+    cells = practice_sums(outcome, sides, fn, w, outcome_id, metric, practice_ids, str(wave), segs)
     classes = None
     few = weighted and len(np.unique(w[:1000])) <= privacy.MAX_WEIGHT_CLASSES  # many values: no need to sort them all
     values = np.unique(w) if few else np.zeros(0)
     if 1 < len(values) <= privacy.MAX_WEIGHT_CLASSES:  # weights of a few values: audited class by class
         classes = [practice_sums(outcome[w == v], [s[w == v] for s in sides], fn[w == v], np.ones(int((w == v).sum())),
-                                 outcome_id, metric, practice_ids, str(wave)) for v in values]
+                                 outcome_id, metric, practice_ids, str(wave),
+                                 [(d, c[w == v], names) for d, c, names in segs]) for v in values]
     k = privacy.check_min_group_size(min_group_size)
     if ledger is None:
         return suppress_drivers(cells, page, k, practice_ids, classes)
     book = privacy.Ledger(ledger.path, f"{ledger.survey} (drivers)")
-    raw = aggregation.shares(cells)
+    raw = aggregation.shares(cells[cells["dimension"].isin(["", *map(dimension_of, practice_ids)]).to_numpy()])
     with book.transaction():  # checked and recorded as one step
         forced = book.plan(raw, k, weighted)
         table = suppress_drivers(cells, page, k, practice_ids, classes, forced)
@@ -92,12 +102,16 @@ def driver_cells(responses: pd.DataFrame, questions: pd.DataFrame, page: pd.Data
 
 
 def practice_sums(outcome: np.ndarray, rest: list[np.ndarray], it: np.ndarray, weight: np.ndarray, outcome_id: str,
-                  metric: str, practice_ids: list[str], wave: str) -> pd.DataFrame:
+                  metric: str, practice_ids: list[str], wave: str,
+                  segments: list[tuple[str, np.ndarray, list[str]]] = ()) -> pd.DataFrame:
     """The sums of :func:`cmocio.survey.aggregation.cells` for the outcome and group sizes, overall and by each
     practice's agreers and rest, by function: one pass over the respondents.
 
     Each respondent falls in one leaf (their side of every practice, and their function); every breakdown is a
-    sum over leaves. ``rest`` holds, per practice, whether each respondent is not an agreer.
+    sum over leaves. ``rest`` holds, per practice, whether each respondent is not an agreer. ``segments``
+    (name, each respondent's value code, the values) add each segment's breakdown and, for every practice, the
+    segment crossed with its two sides (:func:`crossed_dimension`, values ``Online × agree``): the cells the
+    audit sees between a driver and a breakdown of the page.
     """
     n, k = len(outcome), len(rest)
     if k > 20:
@@ -111,9 +125,9 @@ def practice_sums(outcome: np.ndarray, rest: list[np.ndarray], it: np.ndarray, w
     answered = ~np.isnan(outcome)
     yes = answered & (outcome == 1)
     wa = np.where(answered, w, 0.0)
-    leaf = {name: np.bincount(key, weights=v, minlength=size) for name, v in (
-        ("members", None), ("answered", answered.astype(float)), ("yes", yes.astype(float)), ("sw", wa),
-        ("sw2", wa * wa), ("syes", np.where(yes, w, 0.0)), ("all_sw", w), ("all_sw2", w * w))}
+    sums = {"answered": answered.astype(float), "yes": yes.astype(float), "sw": wa, "sw2": wa * wa,
+            "syes": np.where(yes, w, 0.0), "all_sw": w, "all_sw2": w * w}
+    leaf = {name: np.bincount(key, weights=v, minlength=size) for name, v in sums.items()}
     leaf["members"] = np.bincount(key, minlength=size).astype(float)
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
@@ -123,24 +137,52 @@ def practice_sums(outcome: np.ndarray, rest: list[np.ndarray], it: np.ndarray, w
         leaf["max"][sorted_key[starts]] = np.maximum.reduceat(wa[order], starts)
         leaf["all_max"][sorted_key[starts]] = np.maximum.reduceat(w[order], starts)
     ids = np.arange(size)
+    sided = [(dimension_of(p), j + 1) for j, p in enumerate(practice_ids)]
+    recs = _records(leaf, ids, [("", ALL, None), *((d, seg, (bit, side)) for d, bit in sided
+                                                 for seg, side in ((AGREE, 0), (REST, 1)))])
+    for name, codes, values in segments:  # one value of the segment at a time: its leaves
+        by = codes.astype(np.int64) * size + key
+        lv = {c: np.bincount(by, weights=v, minlength=size * len(values)).reshape(len(values), size)
+              for c, v in sums.items()}
+        lv["members"] = np.bincount(by, minlength=size * len(values)).reshape(len(values), size).astype(float)
+        for c, v in (("max", wa), ("all_max", w)):
+            lv[c] = np.zeros(size * len(values))
+            np.maximum.at(lv[c], by, v)
+            lv[c] = lv[c].reshape(len(values), size)
+        for i, value in enumerate(values):
+            parts = [(name, value, None), *((crossed_dimension(name, d), f"{value}{CROSS}{seg}", (bit, side))
+                                            for d, bit in sided for seg, side in ((AGREE, 0), (REST, 1)))]
+            recs += _records({c: v[i] for c, v in lv.items()}, ids, parts)
+    out = pd.DataFrame.from_records(recs)
+    outcome_rows = out["question_id"].isna().to_numpy()
+    out["question_id"] = np.where(outcome_rows, outcome_id, out["question_id"])
+    out.insert(1, "metric", np.where(outcome_rows, metric, ""))
+    out.insert(2, "wave", wave)
+    for col in ("weight_sum", "weight_sq_sum", "yes_weight", "max_weight"):
+        out[col] = out[col] * scale
+    out["weight_sq_sum"] = out["weight_sq_sum"] * scale
+    return out
+
+
+def _records(leaf: dict[str, np.ndarray], ids: np.ndarray, breakdowns: list[tuple[str, str, tuple | None]]
+             ) -> list[dict]:
+    """One record per breakdown x group x (outcome, sizes), summed over the leaves (``question_id`` None: outcome)."""
     recs = []
-    for dim, bit in [("", None), *((dimension_of(p), j + 1) for j, p in enumerate(practice_ids))]:
-        for seg, side in ([(ALL, None)] if bit is None else [(AGREE, 0), (REST, 1)]):
-            in_seg = np.ones(size, bool) if bit is None else ((ids >> bit) & 1) == side
-            for g, f in ((FUNCTIONS[0], 0), (FUNCTIONS[1], 1), (ALL, None)):
-                m = in_seg & ((ids & 1) == f if f is not None else True)
-                tot = {name: float(v[m].sum()) for name, v in leaf.items() if "max" not in name}
-                for q, prefix, mx in ((outcome_id, "", "max"), (RESPONDENTS, "all_", "all_max")):
-                    sw, sw2 = tot[f"{prefix}sw" if prefix else "sw"], tot[f"{prefix}sw2" if prefix else "sw2"]
-                    answered_n = tot["answered"] if q == outcome_id else tot["members"]
-                    recs.append({"question_id": q, "metric": metric if q == outcome_id else "", "wave": wave,
-                                 "dimension": dim, "segment": seg, "group": g, "n_respondents": tot["members"],
-                                 "n_answered": answered_n, "n_yes": tot["yes"] if q == outcome_id else answered_n,
-                                 "weight_sum": sw * scale, "weight_sq_sum": sw2 * scale * scale,
-                                 "yes_weight": (tot["syes"] if q == outcome_id else sw) * scale,
-                                 "max_weight": float(leaf[mx][m].max()) * scale if m.any() else 0.0,
-                                 "n_eff": sw * sw / sw2 if sw2 > 0 else 0.0})
-    return pd.DataFrame.from_records(recs)
+    for dim, seg, sided in breakdowns:
+        in_seg = np.ones(len(ids), bool) if sided is None else ((ids >> sided[0]) & 1) == sided[1]
+        for g, f in ((FUNCTIONS[0], 0), (FUNCTIONS[1], 1), (ALL, None)):
+            m = in_seg & ((ids & 1) == f if f is not None else True)
+            tot = {name: float(v[m].sum()) for name, v in leaf.items() if "max" not in name}
+            for q, prefix, mx in ((None, "", "max"), (RESPONDENTS, "all_", "all_max")):
+                sw, sw2 = tot[f"{prefix}sw"], tot[f"{prefix}sw2"]
+                answered_n = tot["answered"] if q is None else tot["members"]
+                recs.append({"question_id": q, "dimension": dim, "segment": seg, "group": g,
+                             "n_respondents": tot["members"], "n_answered": answered_n,
+                             "n_yes": tot["yes"] if q is None else answered_n, "weight_sum": sw,
+                             "weight_sq_sum": sw2, "yes_weight": tot["syes"] if q is None else sw,
+                             "max_weight": float(leaf[mx][m].max()) if m.any() else 0.0,
+                             "n_eff": sw * sw / sw2 if sw2 > 0 else 0.0})
+    return recs
 
 
 def suppress_drivers(cells: pd.DataFrame, page: pd.DataFrame, k: int, practice_ids: list[str],
@@ -149,30 +191,49 @@ def suppress_drivers(cells: pd.DataFrame, page: pd.DataFrame, k: int, practice_i
 
     ``page`` is the page's suppressed analysis table. Its hidden overall figures of the outcome and sizes are
     hidden here too; a practice hidden for a group in ``page`` hides its breakdown's sizes for that group.
-    ``forced`` holds cells to hide whatever the rule says (those the ledger keeps hidden). The overall rows
-    come first, as the page shows them.
+    A practice's sides and each segment breakdown of the page are two margins of one table (segment x side):
+    its cells are audited, never published, a segment value's agreers being its yes count on the practice
+    where the page shows it. ``forced`` holds cells to hide whatever the rule says (those the ledger keeps
+    hidden). The overall rows come first, as the page shows them.
     """
     wave = str(cells["wave"].iloc[0]) if len(cells) else ""
-    shown = page[(page["wave"].astype(str) == wave) & (page["dimension"] == "")]
+    here = page[page["wave"].astype(str) == wave]
+    shown = here[here["dimension"] == ""]
     hidden_on_page = {(q, g) for q, g, h in zip(shown["question_id"], shown["group"], shown["suppressed"]) if h}
+    on_page = dict(zip(zip(*(here[c].astype(str) for c in CELL_KEYS)), ~here["suppressed"].to_numpy(bool)))
+    segs = [d for d in pd.unique(cells["dimension"]) if d and d in set(here["dimension"])]
     parts = []
     for p in practice_ids:
         dim = dimension_of(p)
-        rows = cells["dimension"].isin(["", dim]).to_numpy()
+        latent = {crossed_dimension(d, dim): [] for d in segs}
+        rows = cells["dimension"].isin(["", dim, *segs, *latent]).to_numpy()
         part = aggregation.shares(cells[rows])
         keys = set(zip(*(part[c].astype(str) for c in CELL_KEYS)))
         hide = [(q, wave, "", ALL, g) for q in part["question_id"].unique() for g in GROUPS
                 if (q, g) in hidden_on_page]
         hide += [(RESPONDENTS, wave, dim, s, g) for s in (AGREE, REST) for g in GROUPS if (p, g) in hidden_on_page]
+        hide += [key for key in keys if key[2] in segs and not on_page.get(key, False)]
         hide += [key for key in forced if key in keys]
+        known = set()
+        for d in segs:
+            values = list(pd.unique(part.loc[part["dimension"] == d, "segment"]))
+            name = crossed_dimension(d, dim)
+            latent[name] = [(d, {f"{v}{CROSS}{s}": v for v in values for s in (AGREE, REST)}),
+                            (dim, {f"{v}{CROSS}{s}": s for v in values for s in (AGREE, REST)})]
+            for v in values:
+                for g in GROUPS:  # the page's yes count on the practice: the agreers, and the others by difference
+                    if on_page.get((p, wave, d, v, g), False) and on_page.get((RESPONDENTS, wave, d, v, g), False):
+                        known |= {(RESPONDENTS, wave, name, f"{v}{CROSS}{s}", g) for s in (AGREE, REST)}
         sub = [c[rows].reset_index(drop=True) for c in classes] if classes else None
-        done = privacy.suppress(part, k, hide, classes=sub)
+        keep = {key for key in keys if (key[2] in ("", *segs) and on_page.get(key, False))
+                or (key[0] == RESPONDENTS and key[2] == dim and (p, key[4]) not in hidden_on_page)}
+        done = privacy.suppress(part, k, hide, classes=sub, latent=latent, known=known, keep=keep)
         mine = (done["dimension"] == dim).to_numpy()
         hid = done["suppressed"].to_numpy(bool)
-        keys = list(zip(done["question_id"], done["group"]))
-        on_page = np.array([key not in hidden_on_page for key in keys])  # the page shows this overall figure
-        size_known = np.array([q == RESPONDENTS and (p, g) not in hidden_on_page for q, g in keys])  # p's yes count
-        if (~mine & hid & on_page).any() or (mine & hid & size_known).any():
+        shown_here = np.array([on_page.get(key, False) for key in zip(*(done[c].astype(str) for c in CELL_KEYS))])
+        size_known = np.array([q == RESPONDENTS and (p, g) not in hidden_on_page
+                               for q, g in zip(done["question_id"], done["group"])])  # p's yes count
+        if (~mine & hid & shown_here).any() or (mine & hid & size_known).any():
             done.loc[mine, "suppressed"] = True  # publish nothing of this breakdown: the page alone says as much
             done.loc[mine, "reason"] = privacy.HIDDEN
             done.loc[mine, _FIGURES] = np.nan

@@ -201,7 +201,7 @@ def _member_union(members: np.ndarray, wsum: np.ndarray, wsq: np.ndarray, wmax: 
 
 def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] = (), audit_: bool = True,
              nesting: Nesting | None = None, classes: list[pd.DataFrame] | None = None,
-             latent: Latent | None = None) -> pd.DataFrame:
+             latent: Latent | None = None, known: Iterable[tuple] = (), keep: Iterable[tuple] = ()) -> pd.DataFrame:
     """Mark every figure that may not be shown (``suppressed``, ``reason``) and blank its numbers.
 
     ``table`` comes from :func:`cmocio.survey.aggregation.shares`. ``forced`` holds
@@ -213,7 +213,9 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
     the unweighted counts of each weight class in the rows of ``table`` (:func:`weight_classes`): the audit
     then assumes the analyst knows each shown figure class by class, as effective sizes and weighted shares
     let them work out. ``latent`` (:func:`crossings`) names breakdowns in ``table`` that are audited, always
-    hidden, tied to their margins, and left out of what is returned. An empty table is returned unchanged in shape.
+    hidden, tied to their margins, and left out of what is returned; of their group sizes, those keyed in ``known``
+    are taken as known to the analyst (not hidden). ``keep`` holds cells shown elsewhere: the rule does not hide
+    them, and they are hidden as complements only when nothing else will do. An empty table is returned unchanged in shape.
     """
     k = check_min_group_size(min_group_size)
     out = table.reset_index(drop=True).copy()
@@ -221,7 +223,7 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
         out["suppressed"] = pd.Series(dtype=bool)
         out["reason"] = pd.Series(dtype=object)
         return out
-    forced = set(map(tuple, forced))
+    forced, known, keep = set(map(tuple, forced)), set(map(tuple, known)), set(map(tuple, keep))
     hidden_all = np.zeros(len(out), bool)
     keys = list(zip(*(out[c] for c in CELL_KEYS)))
     num = {c: out[c].to_numpy(float) for c in ("n_respondents", "n_answered", "n_yes", "weight_sum", "weight_sq_sum",
@@ -248,9 +250,12 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
         wmax = num["max_weight"][m_rows] / scale
         member_ok = _member_union(members, wsum, wsq, wmax, k)
         small = ~passes(members, wsum, num["n_eff"][m_rows], num["max_share"][m_rows], k)
-        primary = small | unseen
+        kept = np.array([(RESPONDENTS, w, *key) in keep for key in local], bool)
+        cost = np.where(kept, np.inf, members)
+        primary = (small & ~unseen & ~kept) | (unseen & ~np.array([(RESPONDENTS, w, *key) in known for key in local],
+                                                                bool))
         primary |= np.array([(RESPONDENTS, w, *key) in forced for key in local])
-        size_hidden = _close(grid, kinds, primary, members, lambda cells, parts, total: member_ok(cells),
+        size_hidden = _close(grid, kinds, primary, cost, lambda cells, parts, total: member_ok(cells),
                              lambda h: audit.exposed_sizes(grid, h, [p["n_respondents"][m_rows] for p in split],
                                                            (small & held) | ~unseen)
                              if audit_ else [], unseen)
@@ -261,7 +266,8 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
             rows = np.array([cells_q[key] for key in local])
             answered = num["n_answered"][rows]
             few = ~passes(answered, num["weight_sum"][rows], num["n_eff"][rows], num["max_share"][rows], k)
-            first = size_hidden | (few & ~unseen)
+            kept = np.array([(q, w, *key) in keep for key in local], bool)
+            first = size_hidden | (few & ~unseen & ~kept) | unseen
             first |= np.array([(q, w, *key) in forced for key in local])
             if not first.any():
                 continue
@@ -272,7 +278,7 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
 
             by_class = [(p["n_respondents"][rows], p["n_yes"][rows], p["n_answered"][rows] - p["n_yes"][rows])
                         for p in split]
-            hidden = _close(grid, kinds, first, members, union_answers,
+            hidden = _close(grid, kinds, first, np.where(kept, np.inf, members), union_answers,
                             lambda h, by_class=by_class, check=(few & held) | ~unseen: audit.exposed_answers(
                                 grid, h, size_hidden, *map(list, zip(*by_class)), check=check) if audit_ else [],
                             unseen)

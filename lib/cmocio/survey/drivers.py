@@ -73,8 +73,8 @@ def driver_cells(responses: pd.DataFrame, questions: pd.DataFrame, page: pd.Data
     fn = (responses["function"] != FUNCTIONS[0]).to_numpy()[here]
     segs = []
     for col in segment_columns(responses):
-        codes, names = pd.factorize(responses[col].astype(str).to_numpy()[here], sort=True)
-        segs.append((col[len(SEGMENT_PREFIX):], codes, [str(x) for x in names]))
+        codes, names = pd.factorize(responses[col].astype(str), sort=True)
+        segs.append((col[len(SEGMENT_PREFIX):], codes[here], [str(x) for x in names]))
     cells = practice_sums(outcome, sides, fn, w, outcome_id, metric, practice_ids, str(wave), segs)
     classes = None
     few = weighted and len(np.unique(w[:1000])) <= privacy.MAX_WEIGHT_CLASSES  # many values: no need to sort them all
@@ -140,19 +140,32 @@ def practice_sums(outcome: np.ndarray, rest: list[np.ndarray], it: np.ndarray, w
     sided = [(dimension_of(p), j + 1) for j, p in enumerate(practice_ids)]
     recs = _records(leaf, ids, [("", ALL, None), *((d, seg, (bit, side)) for d, bit in sided
                                                  for seg, side in ((AGREE, 0), (REST, 1)))])
-    for name, codes, values in segments:  # one value of the segment at a time: its leaves
-        by = codes.astype(np.int64) * size + key
-        lv = {c: np.bincount(by, weights=v, minlength=size * len(values)).reshape(len(values), size)
-              for c, v in sums.items()}
-        lv["members"] = np.bincount(by, minlength=size * len(values)).reshape(len(values), size).astype(float)
+    batches: list[list] = []  # segments whose leaves together stay small are summed in one pass
+    for seg in segments:
+        if batches and np.prod([len(v) for _, _, v in batches[-1]]) * len(seg[2]) * size <= 1 << 22:
+            batches[-1].append(seg)
+        else:
+            batches.append([seg])
+    for batch in batches:
+        shape = [len(values) for _, _, values in batch]
+        by = np.zeros(n, np.int64)
+        for _, codes, values in batch:
+            by = by * len(values) + codes
+        by = by * size + key
+        total = int(np.prod(shape)) * size
+        lv = {c: np.bincount(by, weights=v, minlength=total) for c, v in sums.items()}
+        lv["members"] = np.bincount(by, minlength=total).astype(float)
         for c, v in (("max", wa), ("all_max", w)):
-            lv[c] = np.zeros(size * len(values))
+            lv[c] = np.zeros(total)
             np.maximum.at(lv[c], by, v)
-            lv[c] = lv[c].reshape(len(values), size)
-        for i, value in enumerate(values):
-            parts = [(name, value, None), *((crossed_dimension(name, d), f"{value}{CROSS}{seg}", (bit, side))
-                                            for d, bit in sided for seg, side in ((AGREE, 0), (REST, 1)))]
-            recs += _records({c: v[i] for c, v in lv.items()}, ids, parts)
+        for i, (name, _, values) in enumerate(batch):
+            others = tuple(a for a in range(len(batch)) if a != i)
+            per = {c: getattr(np, "max" if "max" in c else "sum")(v.reshape(*shape, size), axis=others)
+                   for c, v in lv.items()}
+            for j, value in enumerate(values):
+                parts = [(name, value, None), *((crossed_dimension(name, d), f"{value}{CROSS}{seg}", (bit, side))
+                                                for d, bit in sided for seg, side in ((AGREE, 0), (REST, 1)))]
+                recs += _records({c: v[j] for c, v in per.items()}, ids, parts)
     out = pd.DataFrame.from_records(recs)
     outcome_rows = out["question_id"].isna().to_numpy()
     out["question_id"] = np.where(outcome_rows, outcome_id, out["question_id"])

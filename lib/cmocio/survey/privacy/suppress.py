@@ -188,6 +188,17 @@ def _close(grid: audit.Grid, kinds: list[str], hidden: np.ndarray, cost: np.ndar
         hidden[cheapest(around)] = True  # one at a time: the cheap rules and the audit run again after each
 
 
+def _containers(keys: list[tuple[str, str, str]], latent: Latent) -> dict[int, list[int]]:
+    """For each crossed cell, the cells of its margins and of its group overall (positions in ``keys``)."""
+    pos = {k: i for i, k in enumerate(keys)}
+    out = {}
+    for i, (d, s, g) in enumerate(keys):
+        if d in latent:
+            around = [pos.get((margin, within.get(s), g)) for margin, within in latent[d]] + [pos.get(("", ALL, g))]
+            out[i] = [c for c in around if c is not None]
+    return out
+
+
 def _member_union(members: np.ndarray, wsum: np.ndarray, wsq: np.ndarray, wmax: np.ndarray, k: int
                   ) -> Callable[[list[int]], bool]:
     """Whether the members of hidden parts, taken together, pass the rule (their sum is derivable)."""
@@ -243,6 +254,7 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
         m_rows = np.array([sizes[key] for key in local])
         members = num["n_respondents"][m_rows]
         unseen = np.array([d in (latent or {}) for d, _, _ in local], dtype=bool)
+        within_of = _containers(local, latent or {})
         held = unseen & (members > 0)  # an empty crossed cell is an unknown of the sums, with no one to protect
         wsum = num["weight_sum"][m_rows] / scale
         with np.errstate(divide="ignore", invalid="ignore"):  # sums of squares from n_eff: they may overflow unscaled
@@ -278,9 +290,20 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
 
             by_class = [(p["n_respondents"][rows], p["n_yes"][rows], p["n_answered"][rows] - p["n_yes"][rows])
                         for p in split]
+            yes = num["n_yes"][rows]
+            as_one = (answered > 0) & ((yes == 0) | (yes == answered))
+
+            def check(h: np.ndarray, few=few, as_one=as_one) -> np.ndarray:
+                """Every hidden cell, and the crossed cells on too few people that no shown group they lie in
+                already gives away (a group shown at 0% or 100% tells each member's answer)."""
+                told = np.zeros(len(h), bool)
+                for c, around in within_of.items():
+                    told[c] = bool((as_one[around] & ~h[around]).any())
+                return ~unseen | (few & held & ~told)
+
             hidden = _close(grid, kinds, first, np.where(kept, np.inf, members), union_answers,
-                            lambda h, by_class=by_class, check=(few & held) | ~unseen: audit.exposed_answers(
-                                grid, h, size_hidden, *map(list, zip(*by_class)), check=check) if audit_ else [],
+                            lambda h, by_class=by_class, check=check: audit.exposed_answers(
+                                grid, h, size_hidden, *map(list, zip(*by_class)), check=check(h)) if audit_ else [],
                             unseen)
             hidden_all[rows] = hidden
     out["suppressed"] = hidden_all

@@ -10,8 +10,8 @@ One module a job: ``theme`` (group colours, names and nouns; :func:`setup`) and 
 
 from .charts import (GROUP_STYLES, break_even, coverage, dumbbell, forest, gap_timeline, grouped_bars, meta_forest,
                      series_panels, slope, spread_labels, timeline, wrap)
-from .theme import GROUP_COLOURS, GROUP_LABELS, GROUP_NOUNS, setup
+from .theme import GROUP_COLOURS, GROUP_LABELS, GROUP_NOUNS, SERIES_COLOURS, setup
 
-__all__ = ["GROUP_COLOURS", "GROUP_LABELS", "GROUP_NOUNS", "GROUP_STYLES", "break_even", "coverage", "dumbbell",
+__all__ = ["GROUP_COLOURS", "GROUP_LABELS", "GROUP_NOUNS", "GROUP_STYLES", "SERIES_COLOURS", "break_even", "coverage", "dumbbell",
            "forest", "gap_timeline", "grouped_bars", "meta_forest", "series_panels", "setup", "slope",
            "spread_labels", "timeline", "wrap"]

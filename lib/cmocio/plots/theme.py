@@ -21,6 +21,13 @@ GROUP_COLOURS = {
     "martech": "#e7298a",
     "unspecified": "#999999",
 }
+#: Colours of the series that are not respondent groups, the same on the site and in the deck.
+SERIES_COLOURS = {
+    "earlier_wave": "#bcbddc",
+    "later_wave": "#54278f",
+    "yours": "#e6ab02",
+    "published": "#666666",
+}
 GROUP_LABELS = {
     "marketing": "Marketing",
     "it": "IT / technology",

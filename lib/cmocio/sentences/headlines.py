@@ -1,0 +1,78 @@
+"""The one-sentence finding of each analysis: a page's brief and a slide's headline alike."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+
+from .. import stats
+from .words import figure_words, quantity_words
+
+Wording = Callable[[str], str]
+
+
+def short(text: str, width: int = 60) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters, with "…" where it was cut."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
+def gap_headline(gaps: pd.DataFrame, wording: Wording, a_name: str, b_name: str) -> str:
+    """Marketing and IT on one question each: the widest gap and how many gaps stand at any base allowed.
+
+    ``gaps``: testable perception gaps (``percent_a``/``percent_b``, ``qualifier_a``/``_b``, ``diff``,
+    ``conclusion``); an empty table gives a sentence saying so.
+    """
+    if gaps.empty:
+        return f"No question in this selection was put to both {a_name.lower()} and {b_name}"
+    top = gaps.loc[gaps["diff"].abs().idxmax()]
+    holds = int((gaps["conclusion"] == stats.HOLDS).sum())
+    return (f"{a_name} and {b_name} answer differently: widest on “{short(wording(top['metric']))}” "
+            f"({a_name} {figure_words(top['percent_a'], top.get('qualifier_a'))}, {b_name} "
+            f"{figure_words(top['percent_b'], top.get('qualifier_b'))}); {holds} of {len(gaps)} gaps are real "
+            f"at any sample size the articles allow")
+
+
+def change_headline(changes: pd.DataFrame, wording: Wording, nouns: dict[str, str]) -> str:
+    """Change between waves of a series: how many rose, and the largest rise or fall."""
+    if changes.empty:
+        return "No question was asked in two waves of one series in this selection"
+    rose = int((changes["diff"] > 0).sum())
+    top = changes.loc[changes["diff"].abs().idxmax()]
+    return (f"{quantity_words(rose, len(changes))} wave-to-wave changes were rises; the largest change was "
+            f"{top['diff']:+.0f} points for {nouns.get(top['group'], top['group'])} on "
+            f"“{short(wording(top['metric']), 50)}”")
+
+
+def cx_ownership_headline(own: pd.DataFrame) -> str:
+    """Who owns the customer experience: how many figures give marketing a majority, and their range.
+
+    ``own``: every published figure of the ``cx_owner_marketing`` family (``percent``, ``qualifier``).
+    A bound counts as a majority only where it says so (">50%"); "<50%" never does.
+    """
+    if own.empty:
+        return "No study in this selection asked who owns the customer experience"
+    q = own["qualifier"].fillna("=")
+    majority = int(((own["percent"] > 50) & (q != "<") | ((own["percent"] >= 50) & (q == ">"))).sum())
+    low, high = own.loc[own["percent"].idxmin()], own.loc[own["percent"].idxmax()]
+    return (f"{quantity_words(majority, len(own))} figures on who owns the customer experience show a majority "
+            f"naming marketing; they run from {figure_words(low['percent'], low['qualifier'])} to "
+            f"{figure_words(high['percent'], high['qualifier'])}, depending on the wording and on who was asked")
+
+
+def segment_headline(seg: pd.DataFrame, wording: Wording) -> str:
+    """Very effective against effective relationships: how many differences stand, and the largest."""
+    if seg.empty:
+        return "No study in this selection compares very effective with effective relationships"
+    holds = int((seg["conclusion"] == stats.HOLDS).sum())
+    top = seg.loc[seg["diff"].idxmax()]
+    return (f"Very effective CMO–CIO relationships plan and measure martech more: {holds} of {len(seg)} "
+            f"differences are real at the smallest samples the article allows; largest on "
+            f"“{short(wording(top['metric']), 50)}” ({figure_words(top['percent_a'], top.get('qualifier_a'))} vs "
+            f"{figure_words(top['percent_b'], top.get('qualifier_b'))})")
+
+
+__all__ = ["change_headline", "cx_ownership_headline", "gap_headline", "segment_headline", "short"]

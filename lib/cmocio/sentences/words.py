@@ -1,0 +1,44 @@
+"""How a figure, a difference, a share of figures and a verdict read inside a sentence."""
+
+from __future__ import annotations
+
+import math
+
+from .. import stats
+
+#: A published qualifier as words before a figure: ">50%" reads "more than 50%", never "50%".
+QUALIFIER_WORDS = {">": "more than ", "<": "less than ", "~": "about ", "=": ""}
+
+#: A comparison's verdict in plain words, for a table cell or the end of a sentence.
+VERDICTS = {
+    stats.HOLDS: "a real difference at any sample size the articles allow",
+    stats.DEPENDS: "depends on sample sizes the articles do not give",
+    stats.NOT_SIGNIFICANT_AT_MINIMUM: "could be chance at the smallest samples the articles allow",
+    stats.NOT_SIGNIFICANT: "could be chance",
+    stats.NOT_TESTABLE: "cannot be tested: a figure is published as a bound",
+}
+
+
+def figure_words(percent: float, qualifier: object = "=") -> str:
+    """A published share as a reader should take it: "56%", "more than 50%", "about 67%"."""
+    if percent is None or (isinstance(percent, float) and math.isnan(percent)):
+        return "not reported"
+    q = qualifier if isinstance(qualifier, str) else "="
+    return f"{QUALIFIER_WORDS.get(q, '')}{percent:.0f}%"
+
+
+def quantity_words(k: int, n: int) -> str:
+    """``k`` of ``n`` as a sentence starts it: "All 10", "7 of 10", "None of the 4"."""
+    if n and k == n:
+        return f"All {n}" if n > 2 else ("Both" if n == 2 else "The one")
+    if k == 0:
+        return f"None of the {n}"
+    return f"{k} of {n}"
+
+
+def verdict_words(conclusion: str) -> str:
+    """A comparison's conclusion in plain words."""
+    return VERDICTS.get(conclusion, conclusion)
+
+
+__all__ = ["QUALIFIER_WORDS", "VERDICTS", "figure_words", "quantity_words", "verdict_words"]

@@ -87,10 +87,19 @@ class Context:
     def table(self, frame: pd.DataFrame, name: str) -> display.Table:
         """Save ``frame`` as ``<name>.csv`` (every column, full precision) and return it formatted for reading."""
         self.save_table(frame, name)
-        return display.readable(frame, name)
+        return display.readable(frame, name, self.source_links)
+
+    @cached_property
+    def source_links(self) -> dict[str, str]:
+        """Each source id with a known web address, and that address (for the tables' Source column)."""
+        src = self.data.sources
+        return {str(i): str(a) for i, a in zip(src["source_id"], src["address"])
+                if isinstance(a, str) and a.startswith(("http://", "https://"))}
 
     def save_figure(self, ax: plt.Axes, name: str, show: bool = True) -> None:
         """Write the figure holding ``ax`` to ``<out>/<name>.png`` and ``.svg`` atomically, then show that same PNG.
+
+        A chart marked as a sentence (:func:`cmocio.plots.as_sentence`: a single point) shows the sentence instead.
 
         The tight bounding box is measured once, at the saving resolution, and used for both
         formats (rather than each format drawing the figure an extra time to find it). The
@@ -99,6 +108,14 @@ class Context:
         """
         import matplotlib
 
+        sentence = plots.sentence_of(ax)
+        if sentence:  # too little to draw: the sentence, not a chart
+            if show:
+                from IPython.display import Markdown, display
+
+                display(Markdown(md_escape(sentence)))
+            plt.close(ax.figure)
+            return
         path = self.out / f"{name}.png"
         buffer = io.BytesIO()
         fig = ax.figure
@@ -231,6 +248,20 @@ class Context:
             lines = [f"*{md_escape(r.label)}* ({fmt_pp(r.diff)}): {md_escape(r.what_it_takes)}." for r in sub.itertuples()]
             parts.append(f"**{heading}** ({len(sub)})\n\n" + bullet_list(lines))
         return "\n\n".join(parts)
+
+    def conflicts_table(self) -> pd.DataFrame:
+        """Where the articles disagree and what was decided, for the selected studies only (all when none).
+
+        A disagreement is listed when any figure it involves belongs to a selected study.
+        """
+        c = self.data.conflicts
+        study_of = self.data.findings.set_index("finding_id")["study_id"]
+        involved = [[study_of.get(f.strip()) for f in str(ids).split(";") if f.strip() in study_of.index]
+                    for ids in c["findings"]]
+        keep = [not self.studies or bool(set(s) & set(self.studies)) for s in involved]
+        out = c.assign(studies=[", ".join(dict.fromkeys(self.study_label(x) for x in s)) for s in involved],
+                       set_aside=c["set_aside"].fillna(""))[keep]
+        return out[["conflict_id", "studies", "kind", "description", "decision", "set_aside"]].reset_index(drop=True)
 
     def figures_table(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The numbers behind a chart of figures: study, question, group, %, interval, base and caveat."""

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .theme import GROUP_COLOURS, GROUP_LABELS
+from .theme import GROUP_COLOURS, GROUP_LABELS, colours_for, hue_order
 
 def _axes(ax: plt.Axes | None, height: float | None = None) -> plt.Axes:
     if ax is not None:
@@ -42,8 +42,9 @@ def dumbbell(frame: pd.DataFrame, label: str, a: str, b: str, *, a_name: str = "
              b_name: str = "IT / technology", title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
     """Two figures per row joined by a line: e.g. marketing's and IT's answer to one question.
 
-    A missing figure is left out, and its row shows the other point alone.
+    A missing figure is left out, and its row shows the other point alone. At most :data:`MAX_CATEGORIES` rows.
     """
+    frame, total = _cut(frame)
     ax = _axes(ax, _rows_height(list(frame[label])) if not frame.empty else 2)
     if frame.empty:
         return _empty(ax, title)
@@ -57,7 +58,7 @@ def dumbbell(frame: pd.DataFrame, label: str, a: str, b: str, *, a_name: str = "
     ax.scatter(vb[~np.isnan(vb)], ys[~np.isnan(vb)], color=GROUP_COLOURS["it"], s=60, label=b_name, zorder=2)
     ax.set_yticks(ys, [wrap(v) for v in frame[label]])
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% of respondents")
+    _xlabel(ax, "% of respondents", len(frame), total)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.set_title(title, pad=28)
     return ax
@@ -162,12 +163,52 @@ def series_panels(frame: pd.DataFrame, x: str, y: str, panel: str, line: str, *,
     return axes[0, 0]
 
 
+#: At most this many categories (rows) in one chart panel; every row is in the table under the chart.
+MAX_CATEGORIES = 12
+
+
+def _cut(frame: pd.DataFrame, by: str | None = None, limit: int = MAX_CATEGORIES) -> tuple[pd.DataFrame, int]:
+    """The rows a panel draws (at most ``limit``; with ``by``, the largest in absolute value, in their own order)
+    and how many there were."""
+    total = len(frame)
+    if total <= limit:
+        return frame, total
+    if by is None:
+        return frame.iloc[:limit], total
+    keep = np.sort(np.argsort(-np.abs(frame[by].to_numpy(dtype=float)), kind="stable")[:limit])
+    return frame.iloc[keep], total
+
+
+def _xlabel(ax: plt.Axes, text: str, shown: int, total: int, what: str = "rows") -> None:
+    more = f"\n{shown} of {total} {what} drawn; every one is in the table below" if total > shown else ""
+    ax.set_xlabel(text + more)
+
+
+def as_sentence(ax: plt.Axes, sentence: str) -> plt.Axes:
+    """Mark a chart with too little to draw: :meth:`cmocio.report.Context.save_figure` shows ``sentence`` instead."""
+    ax.figure.cmocio_sentence = sentence
+    return ax
+
+
+def sentence_of(ax: plt.Axes) -> str:
+    """The sentence a chart stands for (see :func:`as_sentence`); empty for a chart worth drawing."""
+    return getattr(ax.figure, "cmocio_sentence", "")
+
+
 def forest(frame: pd.DataFrame, label: str, est: str, low: str, high: str, *, title: str = "",
            xlabel: str = "Difference, percentage points", ax: plt.Axes | None = None) -> plt.Axes:
-    """Point estimates with intervals around a zero line; rows without an interval show the point only."""
+    """Point estimates with intervals around a zero line; rows without an interval show the point only.
+
+    At most :data:`MAX_CATEGORIES` rows, the largest in absolute value; one row becomes a sentence.
+    """
+    frame, total = _cut(frame, est)
     ax = _axes(ax, _rows_height(list(frame[label])) if not frame.empty else 2)
     if frame.empty:
         return _empty(ax, title)
+    if len(frame) == 1:
+        r = frame.iloc[0]
+        interval = (f" (interval {float(r[low]):+.0f} to {float(r[high]):+.0f})" if pd.notna(r[low]) else "")
+        return as_sentence(ax, f"One comparison only: {r[label]}: {float(r[est]):+.0f} points{interval}.")
     ys = np.arange(len(frame))[::-1]
     has = frame[low].notna().to_numpy()
     e = frame[est].to_numpy(dtype=float)
@@ -181,61 +222,79 @@ def forest(frame: pd.DataFrame, label: str, est: str, low: str, high: str, *, ti
         ax.scatter(e[~has], ys[~has], marker="D", facecolor="white", edgecolor="#333333",
                    label="no known base: no interval", zorder=3)
     ax.set_yticks(ys, [wrap(v) for v in frame[label]])
-    ax.set_xlabel(xlabel)
+    _xlabel(ax, xlabel, len(frame), total, "rows (the largest)")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.set_title(title, pad=28)
     return ax
 
 
+def _bar_key(row: pd.Series, hue: str) -> str:
+    """What a bar stands for: a segment (e.g. "top-performing companies") where the row has one, else its hue."""
+    seg = row.get("segment")
+    return f"{seg}" if isinstance(seg, str) and seg.strip() else str(row[hue])
+
+
 def grouped_bars(frame: pd.DataFrame, label: str, value: str, hue: str, *, low: str | None = None,
-                 high: str | None = None, title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """Horizontal bars per label, one per ``hue`` value present, with optional interval whiskers."""
-    labels = list(dict.fromkeys(frame[label])) if not frame.empty else []
+                 high: str | None = None, base: str | None = None, legend_title: str = "", title: str = "",
+                 ax: plt.Axes | None = None) -> plt.Axes:
+    """Horizontal bars per label, one per ``hue`` value present, with optional interval whiskers.
+
+    Each value has its one colour (:func:`colours_for`) and its fixed place within a label (:func:`hue_order`).
+    A row with a ``segment`` is a bar of that segment, named so. A published bound (``qualifier`` ">" or "<") is
+    an open, hatched bar labelled with its sign. ``base`` names a column of each bar's base, written at its end.
+    At most :data:`MAX_CATEGORIES` labels; a single bar becomes a sentence.
+    """
+    labels_all = list(dict.fromkeys(frame[label])) if not frame.empty else []
+    labels = labels_all[:MAX_CATEGORIES]
+    frame = frame[frame[label].isin(labels)]
     ax = _axes(ax, _rows_height(labels, base=1.6) if labels else 2)
     if frame.empty:
         return _empty(ax, title)
-    hues = list(dict.fromkeys(frame[hue]))
-    seen: set[str] = set()
+    keys = [_bar_key(r, hue) for _, r in frame.iterrows()]
+    frame = frame.assign(_key=keys).drop_duplicates([label, "_key"])
+    if len(frame) == 1:
+        r = frame.iloc[0]
+        mark = str(r.get("qualifier", "=")) if str(r.get("qualifier", "=")) in "<>~" else ""
+        return as_sentence(ax, f"One figure only: {r[label]} ({GROUP_LABELS.get(r['_key'], r['_key'])}): "
+                               f"{mark}{float(r[value]):.0f}%.")
+    order = hue_order(frame["_key"])
+    palette = colours_for(order)
+    bounded = False
     centres = np.arange(len(labels))[::-1].astype(float)
     for centre, lab in zip(centres, labels):
-        sub = frame[frame[label] == lab].drop_duplicates(hue)
+        sub = frame[frame[label] == lab]
+        sub = sub.iloc[np.argsort([order.index(k) for k in sub["_key"]], kind="stable")]
         k = len(sub)
-        height = 0.8 / k
+        height = 0.8 / max(k, 1)
         for i, (_, r) in enumerate(sub.iterrows()):
             y = centre + (k / 2 - i - 0.5) * height
-            h = str(r[hue])
-            ax.barh(y, float(r[value]), height=height * 0.92, color=GROUP_COLOURS.get(h),
-                    label=None if h in seen else GROUP_LABELS.get(h, h))
-            seen.add(h)
-            if low and high and pd.notna(r[low]):
-                v = float(r[value])
+            key, v = r["_key"], float(r[value])
+            colour = palette[key]
+            mark = str(r["qualifier"]) if "qualifier" in r and str(r["qualifier"]) in ("<", ">", "~") else ""
+            if mark in ("<", ">"):  # a bound: open and hatched, never a solid bar
+                ax.barh(y, v, height=height * 0.92, facecolor="white", edgecolor=colour, hatch="///", lw=1.2)
+                bounded = True
+            else:
+                ax.barh(y, v, height=height * 0.92, color=colour)
+            text = f"{mark}{v:.0f}%" + (f" (n {float(r[base]):,.0f})" if base and pd.notna(r.get(base)) else "")
+            ax.annotate(text, (v, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7.5,
+                        color="#333333")
+            if low and high and pd.notna(r[low]) and not mark:
                 ax.errorbar([v], [y], xerr=[[v - float(r[low])], [float(r[high]) - v]], fmt="none",
                             ecolor="#333333", capsize=2)
     ax.set_yticks(centres, [wrap(v) for v in labels])
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% of respondents")
-    handles, names = ax.get_legend_handles_labels()
-    order = [names.index(GROUP_LABELS.get(str(h), str(h))) for h in hues if GROUP_LABELS.get(str(h), str(h)) in names]
-    ncol = len(order) if len(order) <= 3 else 2
-    ax.legend([handles[i] for i in order], [names[i] for i in order], loc="lower center",
-              bbox_to_anchor=(0.5, 1.0), ncol=max(ncol, 1))
-    ax.set_title(title, pad=12 + 16 * -(-len(order) // max(ncol, 1)))  # room for every legend row
-    return ax
+    _xlabel(ax, "% of respondents", len(labels), len(labels_all), "categories")
+    from matplotlib.patches import Patch
 
-
-def coverage(table: pd.DataFrame, *, title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """Heat map of a count table (e.g. figures per theme and study); zero cells are left blank."""
-    ax = _axes(ax, 1.5 + 0.5 * max(len(table), 1))
-    if table.empty:
-        return _empty(ax, title)
-    counts = table.to_numpy()
-    labels = np.where(counts == 0, "", counts.astype(int).astype(str))  # an empty cell reads faster than a zero
-    sns.heatmap(table, annot=labels, fmt="", cmap="Blues", cbar=False, linewidths=0.5, ax=ax,
-                xticklabels=[wrap(str(c).replace("_", " "), 12) for c in table.columns])
-    ax.tick_params(axis="x", labeltop=True)  # the column names stay in view at the top of a long table
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.set_title(title)
+    handles = [Patch(color=palette[k], label=GROUP_LABELS.get(k, k)) for k in order]
+    if bounded:
+        handles.append(Patch(facecolor="white", edgecolor="#555555", hatch="///", label="a bound (>, <), as published"))
+    ncol = len(handles) if len(handles) <= 3 else 2
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=ncol,
+              title=legend_title or None)
+    rows = -(-len(handles) // ncol) + (1 if legend_title else 0)
+    ax.set_title(title, pad=12 + 16 * rows)  # room for every legend row
     return ax
 
 
@@ -250,11 +309,23 @@ def break_even(frame: pd.DataFrame, label: str, n: str, size: str, note: str, *,
     break-even base but rows have ``splits`` (the share of possible functional
     splits under which a difference is significant), those shares are drawn instead.
     """
+    total = len(frame)
+    frame = frame.iloc[:MAX_CATEGORIES]
     ax = _axes(ax, _rows_height(list(frame[label])) if not frame.empty else 2)
     if frame.empty:
         return _empty(ax, title)
-    if splits and frame[n].isna().all() and frame[splits].notna().any():
+    drawn = int(frame[n].notna().sum())
+    if splits and drawn == 0 and int(frame[splits].notna().sum()) >= 2:
         return _split_shares(frame, label, splits, note, title, ax)
+    if drawn < 2:
+        named = frame[frame[n].notna()]
+        if named.empty:
+            return as_sentence(ax, f"None of these {total} comparisons has a base at which it would become "
+                                   "significant to draw; the table below says what each would take.")
+        r = named.iloc[0]
+        return as_sentence(ax, f"Only one of these {total} comparisons has a break-even base to draw: {r[label]} "
+                               f"would be significant with {float(r[n]):,.0f} respondents per side. The table "
+                               "below says what each of the others would take.")
     ys = np.arange(len(frame))[::-1]
     nn = frame[n].to_numpy(dtype=float)
     ss = frame[size].to_numpy(dtype=float)
@@ -274,7 +345,7 @@ def break_even(frame: pd.DataFrame, label: str, n: str, size: str, note: str, *,
                         fontsize=8, color="#444444", zorder=4,
                         bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     ax.set_yticks(ys, [wrap(v) for v in frame[label]])
-    ax.set_xlabel("Respondents per side (log scale)")
+    _xlabel(ax, "Respondents per side (log scale)", len(frame), total)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.set_title(title, pad=28)
     return ax
@@ -301,104 +372,6 @@ def _split_shares(frame: pd.DataFrame, label: str, splits: str, note: str, title
     return ax
 
 
-def timeline(frame: pd.DataFrame, *, x: str = "year", row: str = "sponsor", size: str = "respondents",
-             label: str = "label", title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """One row per sponsor, one marker per wave at its year, sized by sample (hollow where not reported).
-
-    Waves without a year sit in a column of their own at the right, marked "no year".
-    """
-    rows = sorted(dict.fromkeys(frame[row]), key=str) if not frame.empty else []
-    ax = _axes(ax, _rows_height(rows, per_line=0.3, base=1.8) if rows else 2)
-    if frame.empty:
-        return _empty(ax, title)
-    ypos = {r: i for i, r in enumerate(reversed(rows))}
-    years = frame[x].dropna().astype(int)
-    nd = (years.max() if len(years) else 2020) + 2
-    xs = frame[x].fillna(nd).astype(float).to_numpy()
-    n = frame[size].astype(float).to_numpy()
-    area = np.where(np.isnan(n), 40.0, 20 + 180 * np.sqrt(np.nan_to_num(n) / np.nanmax(np.r_[n, 1.0])))
-    known = ~np.isnan(n)
-    ys = frame[row].map(ypos).to_numpy(dtype=float)
-    ax.scatter(xs[known], ys[known], s=area[known], color="#7570b3", alpha=0.8, label="sample size reported (area)")
-    ax.scatter(xs[~known], ys[~known], s=area[~known], facecolor="white", edgecolor="#7570b3",
-               label="sample size not reported")
-    ax.set_yticks(list(ypos.values()), [wrap(r, 30) for r in ypos])
-    ticks = sorted(set(years.tolist()))
-    ax.set_xticks([*ticks, nd], [*map(str, ticks), "no year"], rotation=90)
-    ax.axvline(nd - 1, color="#bbbbbb", lw=1, ls=":")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
-    ax.set_title(title, pad=28)
-    return ax
 
 
-def meta_forest(effects: pd.DataFrame, pooled: pd.DataFrame, *, by: str = "family", label: str = "label",
-                confidence: float = 0.95, title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """Each study's gap with its interval, grouped by ``by``, and each group's pooled estimate as a diamond.
 
-    A study's interval is its normal interval at ``confidence`` from ``variance``; the
-    pooled interval is the one in ``pooled`` (computed at the same confidence).
-    """
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + confidence / 2))
-    rows: list[tuple[str, float, float, float, bool]] = []
-    for key, grp in effects.groupby(by, sort=True):
-        if key not in set(pooled[by]):
-            continue
-        for r in grp.itertuples(index=False):
-            half = z * np.sqrt(getattr(r, "variance"))
-            rows.append((f"  {getattr(r, label)}", getattr(r, "diff"), getattr(r, "diff") - half,
-                         getattr(r, "diff") + half, False))
-        p = pooled[pooled[by] == key].iloc[0]
-        rows.append((f"{key.replace('_', ' ')}: pooled (k={int(p['k'])}, I² {p['i2']:.0f}%)", p["pooled"],
-                     p["pooled_low"], p["pooled_high"], True))
-    ax = _axes(ax, _rows_height([r[0] for r in rows]) if rows else 2)
-    if not rows:
-        return _empty(ax, title)
-    ys = np.arange(len(rows))[::-1]
-    ax.axvline(0, color="#555555", lw=1)
-    for y, (_, est, lo, hi, is_pooled) in zip(ys, rows):
-        if is_pooled:
-            ax.fill([lo, est, hi, est], [y, y + 0.3, y, y - 0.3], color="#d95f02", zorder=3)
-        else:
-            ax.errorbar([est], [y], xerr=[[est - lo], [hi - est]], fmt="o", color="#333333", ecolor="#777777",
-                        capsize=3)
-    ax.set_yticks(ys, [wrap(r[0], 48) for r in rows])
-    ax.set_xlabel("Marketing minus IT, percentage points")
-    ax.set_title(title)
-    return ax
-
-
-def gap_timeline(frame: pd.DataFrame, *, x: str = "year", y: str = "diff", low: str = "diff_low",
-                 high: str = "diff_high", title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """Each gap at the year its study measured, with its interval where the bases are known.
-
-    Gaps from studies without a year stand apart at the right, marked "no year";
-    points of one year are spread sideways so that they do not hide each other.
-    """
-    ax = _axes(ax, 4.2)
-    if frame.empty:
-        return _empty(ax, title)
-    years = frame[x].dropna().astype(int)
-    nd = (years.max() if len(years) else 2020) + 2
-    xs = frame[x].fillna(nd).astype(float).to_numpy()
-    order = frame.assign(_x=xs).groupby("_x").cumcount().to_numpy()
-    counts = frame.assign(_x=xs).groupby("_x")["_x"].transform("size").to_numpy()
-    xs = xs + (order - (counts - 1) / 2) * np.minimum(0.6 / np.maximum(counts, 1), 0.12)
-    e = frame[y].to_numpy(float)
-    has = frame[low].notna().to_numpy() & frame[high].notna().to_numpy()
-    lo, hi = frame[low].to_numpy(float), frame[high].to_numpy(float)
-    ax.axhline(0, color="#555555", lw=1)
-    if has.any():
-        ax.errorbar(xs[has], e[has], yerr=[e[has] - lo[has], hi[has] - e[has]], fmt="o", ms=4, color="#333333",
-                    ecolor="#aaaaaa", capsize=2, label="both bases known: interval")
-    if (~has).any():
-        ax.scatter(xs[~has], e[~has], s=18, marker="D", facecolor="white", edgecolor="#333333",
-                   label="a base unknown: no interval", zorder=3)
-    ticks = sorted(set(years.tolist()))
-    ax.set_xticks([*ticks, nd], [*map(str, ticks), "no year"], rotation=90)
-    ax.axvline(nd - 1, color="#bbbbbb", lw=1, ls=":")
-    ax.set_ylabel("Marketing minus IT, points")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
-    ax.set_title(title, pad=28)
-    return ax

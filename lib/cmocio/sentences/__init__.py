@@ -8,7 +8,7 @@ disagree. One module a job:
 """
 
 from .headlines import change_headline, cx_ownership_headline, gap_headline, segment_headline
-from .words import figure_words, quantity_words, verdict_words
+from .words import distance_words, figure_words, in_sentence, quantity_words, verdict_words
 
-__all__ = ["change_headline", "cx_ownership_headline", "figure_words", "gap_headline", "quantity_words",
-           "segment_headline", "verdict_words"]
+__all__ = ["change_headline", "cx_ownership_headline", "distance_words", "figure_words", "gap_headline",
+           "in_sentence", "quantity_words", "segment_headline", "verdict_words"]

@@ -27,6 +27,29 @@ def figure_words(percent: float, qualifier: object = "=") -> str:
     return f"{QUALIFIER_WORDS.get(q, '')}{percent:.0f}%"
 
 
+def in_sentence(text: str) -> str:
+    """A wording placed mid-sentence: its first letter lower-cased unless it starts an acronym or a name
+    ("Marketing and IT share…" → "marketing and IT share…"; "IT has…" and "CMOs…" stay)."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper() and text[1] not in " '’-":
+        return text[0].lower() + text[1:]
+    return text
+
+
+def distance_words(diff: float, qualifier: object = "=") -> str:
+    """How far a figure is from a published one, in points, as far as a bound allows.
+
+    ``diff`` is the figure minus the published one; ``qualifier`` the published one's (">": more than). Against
+    ">50%" a figure of 90% is "up to 40 points" above it; against "<50%" it is "more than 40 points" above.
+    """
+    size = f"{abs(diff):.0f} points"
+    q = qualifier if isinstance(qualifier, str) else "="
+    if q == ">":
+        return f"up to {size}" if diff > 0 else f"more than {size}"
+    if q == "<":
+        return f"more than {size}" if diff > 0 else f"up to {size}"
+    return f"about {size}" if q == "~" else size
+
+
 def quantity_words(k: int, n: int) -> str:
     """``k`` of ``n`` as a sentence starts it: "All 10", "7 of 10", "None of the 4"."""
     if n and k == n:
@@ -41,4 +64,5 @@ def verdict_words(conclusion: str) -> str:
     return VERDICTS.get(conclusion, conclusion)
 
 
-__all__ = ["QUALIFIER_WORDS", "VERDICTS", "figure_words", "quantity_words", "verdict_words"]
+__all__ = ["QUALIFIER_WORDS", "VERDICTS", "distance_words", "figure_words", "in_sentence", "quantity_words",
+           "verdict_words"]

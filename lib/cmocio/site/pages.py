@@ -124,8 +124,8 @@ def _exporter(reader: bool) -> Any:
     # files reaches the page only through cmocio.display tables (escaped) and through
     # Markdown built with cmocio.report.md_escape.
     exporter.exclude_input = reader
-    exporter.exclude_input_prompt = reader
-    exporter.exclude_output_prompt = reader
+    exporter.exclude_input_prompt = True  # no "In [7]:" / "Out[7]:" prompts in either mode
+    exporter.exclude_output_prompt = True
     return exporter
 
 
@@ -138,5 +138,9 @@ def render_html(nb: Any, context: PageContext) -> str:
                             "footer": context.footer, "reproduce": context.reproduce,
                             "standalone": context.standalone}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
+    if not context.standalone:
+        from .glossary import link_terms
+
+        body = link_terms(body)
     # Links between notebooks point at their pages (the rendered Markdown keeps the .ipynb address).
     return _NB_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)

@@ -129,7 +129,9 @@ class Context:
         if show:
             from IPython.display import Image, display
 
-            display(Image(data=buffer.getvalue(), format="png"))
+            categories = plots.categories_of(ax)
+            display(Image(data=buffer.getvalue(), format="png"),
+                    metadata={"cmocio": {"categories": categories}} if categories else None)
         plt.close(fig)
 
     # ---- shared analyses ----------------------------------------------------------------------

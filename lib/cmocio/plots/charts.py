@@ -58,6 +58,7 @@ def dumbbell(frame: pd.DataFrame, label: str, a: str, b: str, *, a_name: str = "
     ax.scatter(vb[~np.isnan(vb)], ys[~np.isnan(vb)], color=GROUP_COLOURS["it"], s=60, label=b_name, zorder=2)
     ax.set_yticks(ys, [wrap(v) for v in frame[label]])
     ax.set_xlim(0, 100)
+    _categories(ax, len(frame))
     _xlabel(ax, "% of respondents", len(frame), total)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.set_title(title, pad=28)
@@ -129,13 +130,14 @@ def series_panels(frame: pd.DataFrame, x: str, y: str, panel: str, line: str, *,
         hues[p] = list(dict.fromkeys(sub[colour]))
         first = sub.drop_duplicates(line)
         entries[p] = list(first.assign(_h=first[colour].map(hues[p].index)).sort_values("_h", kind="stable")[line])
+        entries[p] = entries[p][:MAX_CATEGORIES]  # at most 12 lines a panel; every one is in the table below
     heights = [max(2.3, 0.45 + 0.2 * sum(wrap(e, width).count("\n") + 1 for e in entries[p]) + 0.08 * len(entries[p]))
                for p in panels]
     fig, axes = plt.subplots(len(panels), 1, figsize=(5.2, sum(heights) + 0.5 * len(panels)),
                              gridspec_kw={"height_ratios": heights, "hspace": 0.55}, squeeze=False)
     palette = sns.color_palette("Dark2", 8)
     for ax, p, h in zip(axes[:, 0], panels, heights):
-        sub = frame[frame[panel] == p]
+        sub = frame[(frame[panel] == p) & frame[line].isin(entries[p])]
         years = sorted(sub[x].astype(int).unique())
         for key in entries[p]:
             grp = sub[sub[line] == key]
@@ -155,6 +157,7 @@ def series_panels(frame: pd.DataFrame, x: str, y: str, panel: str, line: str, *,
         ax.set_ylim(0, 100)
         ax.set_ylabel("%")
         ax.set_title(str(p), loc="left", fontsize=10)
+        _categories(ax, len(entries[p]))
         ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8.5)
     height = fig.get_figheight()
     fig.subplots_adjust(top=1 - 0.6 / height, bottom=0.35 / height)
@@ -182,6 +185,16 @@ def _cut(frame: pd.DataFrame, by: str | None = None, limit: int = MAX_CATEGORIES
 def _xlabel(ax: plt.Axes, text: str, shown: int, total: int, what: str = "rows") -> None:
     more = f"\n{shown} of {total} {what} drawn; every one is in the table below" if total > shown else ""
     ax.set_xlabel(text + more)
+
+
+def _categories(ax: plt.Axes, n: int) -> None:
+    """Record how many categories a panel draws (read by the tests through the notebook's output metadata)."""
+    ax.figure.cmocio_categories = [*getattr(ax.figure, "cmocio_categories", []), int(n)]
+
+
+def categories_of(ax: plt.Axes) -> list[int]:
+    """Categories per panel of the figure holding ``ax``, as its chart functions recorded them."""
+    return list(getattr(ax.figure, "cmocio_categories", []))
 
 
 def as_sentence(ax: plt.Axes, sentence: str) -> plt.Axes:
@@ -222,6 +235,7 @@ def forest(frame: pd.DataFrame, label: str, est: str, low: str, high: str, *, ti
         ax.scatter(e[~has], ys[~has], marker="D", facecolor="white", edgecolor="#333333",
                    label="no known base: no interval", zorder=3)
     ax.set_yticks(ys, [wrap(v) for v in frame[label]])
+    _categories(ax, len(frame))
     _xlabel(ax, xlabel, len(frame), total, "rows (the largest)")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.set_title(title, pad=28)
@@ -277,12 +291,15 @@ def grouped_bars(frame: pd.DataFrame, label: str, value: str, hue: str, *, low: 
             else:
                 ax.barh(y, v, height=height * 0.92, color=colour)
             text = f"{mark}{v:.0f}%" + (f" (n {float(r[base]):,.0f})" if base and pd.notna(r.get(base)) else "")
-            ax.annotate(text, (v, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7.5,
-                        color="#333333")
+            end = v
             if low and high and pd.notna(r[low]) and not mark:
                 ax.errorbar([v], [y], xerr=[[v - float(r[low])], [float(r[high]) - v]], fmt="none",
                             ecolor="#333333", capsize=2)
+                end = max(v, float(r[high]))
+            ax.annotate(text, (end, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=7.5,
+                        color="#333333")
     ax.set_yticks(centres, [wrap(v) for v in labels])
+    _categories(ax, len(labels))
     ax.set_xlim(0, 100)
     _xlabel(ax, "% of respondents", len(labels), len(labels_all), "categories")
     from matplotlib.patches import Patch
@@ -345,6 +362,7 @@ def break_even(frame: pd.DataFrame, label: str, n: str, size: str, note: str, *,
                         fontsize=8, color="#444444", zorder=4,
                         bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     ax.set_yticks(ys, [wrap(v) for v in frame[label]])
+    _categories(ax, len(frame))
     _xlabel(ax, "Respondents per side (log scale)", len(frame), total)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.set_title(title, pad=28)
@@ -366,6 +384,7 @@ def _split_shares(frame: pd.DataFrame, label: str, splits: str, note: str, title
                     color="#444444")
     ax.set_xlim(0, 100)
     ax.set_yticks(ys, [wrap(v) for v in frame[label]])
+    _categories(ax, len(frame))
     ax.set_xlabel("Possible splits of the known total (10% to 90% marketing) under which it is significant, %")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.set_title(title, pad=28)

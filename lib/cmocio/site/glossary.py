@@ -62,7 +62,7 @@ TERMS: list[Term] = [
          "chance, 0% to 100%; above about 50% the studies disagree materially.", r"I²"),
 ]
 
-_SKIP = {"a", "script", "style", "title", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "th", "pre", "code",
+_SKIP = {"a", "script", "style", "title", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "pre", "code",
          "button", "label", "nav", "footer"}
 _TAG = re.compile(r"(<[^>]*>)")
 _NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
@@ -81,7 +81,7 @@ def _compiled() -> list[tuple[Term, re.Pattern[str]]]:
 def link_terms(page: str, glossary: str = "glossary.html") -> str:
     """``page`` with each glossary term's first appearance in running text linked to its entry.
 
-    Text inside links, headings, code, navigation, scripts and table headers is left alone.
+    Text inside links, headings, code, navigation and scripts is left alone.
     """
     pending = _compiled()
     parts = _TAG.split(page)

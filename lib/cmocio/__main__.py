@@ -17,7 +17,7 @@ COMMANDS = {
     "deck": ("cmocio.deliverables.cli", "write a PowerPoint deck (native charts) and an Excel workbook for a client"),
     "datapackage": ("cmocio.datapackage",
                     "rewrite data/datapackage.json (the Frictionless descriptor) from the schemas"),
-    "survey": ("cmocio.survey.cli", "your own survey: convert exports to the canonical response file"),
+    "survey": ("cmocio.survey.cli", "your own survey: write it for a survey tool, pull and convert its responses"),
     "build": ("cmocio.build.cli", "execute every notebook with papermill and render HTML pages"),
     "portfolio": ("cmocio.portfolio.cli", "one benchmark page per organisation from a folder of exports, "
                                           "each set against the rest of the portfolio"),

@@ -18,7 +18,9 @@ One module a job:
 * ``compare``: against the published figures, marketing against IT, wave against wave;
 * ``analysis``: one call from responses to the suppressed tables;
 * ``synthetic``: made-up respondents and the same people in every export layout;
-* ``cli``: ``python -m cmocio survey convert``.
+* ``fielding``: the survey as files the tools import, each with the mapping that reads its export;
+* ``pull``: the responses from the tools' APIs, in their export layouts, identifying fields dropped;
+* ``cli``: ``python -m cmocio survey convert | instrument | pull``.
 
 No function here returns respondent-level rows to a page.
 """

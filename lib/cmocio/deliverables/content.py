@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import plots, sentences, survey
+from ..sentences import briefs
 from ..data import source_table
 from ..report import Context, size_words
 from ..sentences.headlines import short
@@ -80,12 +81,13 @@ def _colour(key: str) -> str:
     return plots.GROUP_COLOURS.get(key) or plots.SERIES_COLOURS.get(key, "#7570b3")
 
 
-def _gap_finding(ctx: Context, gaps: pd.DataFrame, section: str, a_name: str, b_name: str, name: str) -> Finding | None:
-    gaps = gaps[gaps["testable"].astype(bool)].copy()
+def _gap_finding(ctx: Context, all_gaps: pd.DataFrame, section: str, a_name: str, b_name: str,
+                 name: str) -> Finding | None:
+    gaps = all_gaps[all_gaps["testable"].astype(bool)].copy()
     if gaps.empty:
         return None
     gaps = gaps.reindex(gaps["diff"].abs().sort_values(ascending=False, kind="stable").index)
-    headline = sentences.gap_headline(gaps, ctx.wording, a_name, b_name)
+    headline = sentences.gap_headline(all_gaps, ctx.wording, a_name, b_name)  # the page's, for any two sides
     label = [(f"{ctx.study_label(s)}: " if "study_id" in gaps else "") + _short(ctx.wording(m), 55)
              for s, m in zip(gaps.get("study_id", [""] * len(gaps)), gaps["metric"])]
     studies = list(gaps["study_id"]) if "study_id" in gaps else []
@@ -97,13 +99,15 @@ def _gap_finding(ctx: Context, gaps: pd.DataFrame, section: str, a_name: str, b_
 
 
 def published_findings(ctx: Context) -> list[Finding]:
-    """The theme notebooks' main findings, from the published figures."""
+    """The theme notebooks' main findings, from the published figures: each slide's headline is its page's
+    (:func:`cmocio.sentences.headlines`), from the same rows (:mod:`cmocio.sentences.briefs`)."""
+    heads = sentences.headlines(ctx)
     out: list[Finding | None] = []
-    align = ctx.theme("alignment")
-    align = align[~align["metric"].str.startswith("reason_")]
-    out.append(_gap_finding(ctx, ctx.perception_gaps(align), "Alignment", "Marketing", "IT", "perception_gaps"))
-    changes = ctx.wave_changes(ctx.findings[ctx.findings["metric"].isin(["shared_incentives", "relationship_collaborative",
-                                                                          "relationship_very_collaborative"])])
+    found = _gap_finding(ctx, briefs.alignment_gaps(ctx), "Alignment", "Marketing", "IT", "perception_gaps")
+    if found:
+        found.headline = heads["01_alignment"]
+    out.append(found)
+    changes = briefs.incentive_changes(ctx)
     if not changes.empty:
         changes = changes.reindex(changes["diff"].abs().sort_values(ascending=False, kind="stable").index)
         labels = [f"{plots.GROUP_LABELS.get(g, g)}: {_short(ctx.wording(m), 50)}"
@@ -111,29 +115,28 @@ def published_findings(ctx: Context) -> list[Finding]:
         st = ctx.data.studies
         studies = st.loc[st["series"].isin(changes["series"]) & st["study_id"].isin(ctx.findings["study_id"]),
                          "study_id"].to_list()
-        out.append(Finding("Shared incentives", sentences.change_headline(changes, ctx.wording, plots.GROUP_NOUNS),
+        out.append(Finding("Shared incentives", heads["02_shared_incentives"],
                            labels, {"Earlier wave": list(changes["percent_early"]),
                                     "Later wave": list(changes["percent_late"])},
                            "%", _sources_note(ctx, studies), changes.reset_index(drop=True), "wave_changes",
                            {"Earlier wave": _colour("earlier_wave"), "Later wave": _colour("later_wave")},
                            {"Earlier wave": list(changes["qualifier_early"]),
                             "Later wave": list(changes["qualifier_late"])}, studies, "changes, largest first"))
-    cx = ctx.theme("customer_experience")
-    own = cx[cx["metric"].map(ctx.family) == "cx_owner_marketing"]
+    own = briefs.cx_ownership(ctx)
     if not own.empty:
         own = own.sort_values("percent", ascending=False, kind="stable")
         labels = [f"{ctx.study_label(s)}, {plots.GROUP_NOUNS.get(g, g)}: {_short(ctx.wording(m), 40)}"
                   for s, g, m in zip(own["study_id"], own["group"], own["metric"])]
         series = "Name marketing as owner"
-        out.append(Finding("Customer experience", sentences.cx_ownership_headline(own), labels,
+        out.append(Finding("Customer experience", heads["03_customer_experience"], labels,
                            {series: list(own["percent"])}, "%", _sources_note(ctx, list(own["study_id"])),
                            ctx.figures_table(own), "cx_ownership", {series: _colour("marketing")},
                            {series: list(own["qualifier"].fillna("="))}, list(own["study_id"]), "figures, largest first"))
-    seg = ctx.segment_gaps(ctx.theme("martech_planning"))
+    seg = briefs.martech_segments(ctx)
     if not seg.empty:
         seg = seg.sort_values("diff", ascending=False, kind="stable")
         a, b = "Very effective", "Effective"
-        out.append(Finding("Martech planning", sentences.segment_headline(seg, ctx.wording),
+        out.append(Finding("Martech planning", heads["04_martech_planning"],
                            [_short(ctx.wording(m), 55) for m in seg["metric"]],
                            {a: list(seg["percent_a"]), b: list(seg["percent_b"])}, "%",
                            _sources_note(ctx, list(seg["study_id"])), ctx.with_labels(seg), "segment_gaps",

@@ -7,7 +7,7 @@ from typing import Callable
 import pandas as pd
 
 from .. import stats
-from .words import figure_words, quantity_words
+from .words import HOLDS_PHRASE, figure_words, quantity_words
 
 Wording = Callable[[str], str]
 
@@ -21,30 +21,36 @@ def short(text: str, width: int = 60) -> str:
 
 
 def gap_headline(gaps: pd.DataFrame, wording: Wording, a_name: str, b_name: str) -> str:
-    """Marketing and IT on one question each: the widest gap and how many gaps stand at any base allowed.
+    """Two sides on the same questions: the widest gap a bound does not blur, and how many gaps hold.
 
-    ``gaps``: testable perception gaps (``percent_a``/``percent_b``, ``qualifier_a``/``_b``, ``diff``,
-    ``conclusion``); an empty table gives a sentence saying so.
+    ``gaps``: a perception-gap table (``percent_a``/``percent_b``, ``qualifier_a``/``_b``, ``diff``, ``testable``,
+    ``conclusion``); the count is over every row, as the pages' counts are.
     """
-    if gaps.empty:
-        return f"No question in this selection was put to both {a_name.lower()} and {b_name}"
-    top = gaps.loc[gaps["diff"].abs().idxmax()]
+    ranked = gaps[gaps["testable"].astype(bool)] if "testable" in gaps else gaps
+    if ranked.empty:
+        return f"No question in this selection was put to both {a_name.lower()} and {b_name} in comparable form"
+    top = ranked.loc[ranked["diff"].abs().idxmax()]
     holds = int((gaps["conclusion"] == stats.HOLDS).sum())
-    return (f"{a_name} and {b_name} answer differently: widest on “{short(wording(top['metric']))}” "
-            f"({a_name} {figure_words(top['percent_a'], top.get('qualifier_a'))}, {b_name} "
-            f"{figure_words(top['percent_b'], top.get('qualifier_b'))}); {holds} of {len(gaps)} gaps are real "
-            f"at any sample size the articles allow")
+    return (f"{a_name} and {b_name} answer the same questions differently: the widest gap is on "
+            f"“{short(wording(top['metric']), 70)}” ({a_name} {figure_words(top['percent_a'], top.get('qualifier_a'))}, "
+            f"{b_name} {figure_words(top['percent_b'], top.get('qualifier_b'))}); {holds} of {len(gaps)} gaps "
+            f"{HOLDS_PHRASE}")
 
 
-def change_headline(changes: pd.DataFrame, wording: Wording, nouns: dict[str, str]) -> str:
-    """Change between waves of a series: how many rose, and the largest rise or fall."""
+def change_headline(changes: pd.DataFrame, wording: Wording, nouns: dict[str, str], subject: str = "") -> str:
+    """Change between waves of a series: how many rose, and the largest rise or fall.
+
+    ``subject`` names what changed ("Shared incentives and relationship quality"), leading the sentence.
+    """
+    lead = f"{subject}: " if subject else ""
     if changes.empty:
-        return "No question was asked in two waves of one series in this selection"
+        return f"{lead}no question was asked in two waves of one series in this selection"
     rose = int((changes["diff"] > 0).sum())
     top = changes.loc[changes["diff"].abs().idxmax()]
-    return (f"{quantity_words(rose, len(changes))} wave-to-wave changes were rises; the largest change was "
-            f"{top['diff']:+.0f} points for {nouns.get(top['group'], top['group'])} on "
-            f"“{short(wording(top['metric']), 50)}”")
+    many = quantity_words(rose, len(changes))
+    return (f"{lead}{many[0].lower() + many[1:] if lead else many} wave-to-wave changes were rises; the largest "
+            f"was {top['diff']:+.0f} points for {nouns.get(top['group'], top['group'])} on "
+            f"“{short(wording(top['metric']), 70)}”")
 
 
 def cx_ownership_headline(own: pd.DataFrame) -> str:
@@ -70,8 +76,8 @@ def segment_headline(seg: pd.DataFrame, wording: Wording) -> str:
     holds = int((seg["conclusion"] == stats.HOLDS).sum())
     top = seg.loc[seg["diff"].idxmax()]
     return (f"Very effective CMO–CIO relationships plan and measure martech more: {holds} of {len(seg)} "
-            f"differences are real at the smallest samples the article allows; largest on "
-            f"“{short(wording(top['metric']), 50)}” ({figure_words(top['percent_a'], top.get('qualifier_a'))} vs "
+            f"differences {HOLDS_PHRASE}; the largest is on “{short(wording(top['metric']), 70)}” "
+            f"({figure_words(top['percent_a'], top.get('qualifier_a'))} vs "
             f"{figure_words(top['percent_b'], top.get('qualifier_b'))})")
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 from .. import stats
 
 #: A published qualifier as words before a figure: ">50%" reads "more than 50%", never "50%".
 QUALIFIER_WORDS = {">": "more than ", "<": "less than ", "~": "about ", "=": ""}
+
+#: What a difference that holds whatever the unknown bases are does, in the words every count uses.
+HOLDS_PHRASE = "hold at any sample size the articles allow"
 
 #: A comparison's verdict in plain words, for a table cell or the end of a sentence.
 VERDICTS = {
@@ -17,6 +22,12 @@ VERDICTS = {
     stats.NOT_SIGNIFICANT: "could be chance",
     stats.NOT_TESTABLE: "cannot be tested: a figure is published as a bound",
 }
+
+
+def md_escape(text: object) -> str:
+    """Escape text from data files for safe use in Markdown output (no markup, no links)."""
+    s = html.escape(str(text), quote=False)
+    return re.sub(r"([\\`*_\[\]{}()#+!|])", r"\\\1", s)
 
 
 def figure_words(percent: float, qualifier: object = "=") -> str:
@@ -64,5 +75,5 @@ def verdict_words(conclusion: str) -> str:
     return VERDICTS.get(conclusion, conclusion)
 
 
-__all__ = ["QUALIFIER_WORDS", "VERDICTS", "distance_words", "figure_words", "in_sentence", "quantity_words",
-           "verdict_words"]
+__all__ = ["HOLDS_PHRASE", "QUALIFIER_WORDS", "VERDICTS", "distance_words", "figure_words", "in_sentence", "md_escape",
+           "quantity_words", "verdict_words"]

@@ -1,0 +1,112 @@
+"""Each page's brief: three to five findings a strategist could quote, the deck's headlines among them.
+
+The analyses behind each headline are chosen here once (:func:`alignment_gaps`, :func:`incentive_changes`,
+:func:`cx_ownership`, :func:`martech_segments`), so the overview, the theme page and the deck state the same
+sentence from the same rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..plots import GROUP_NOUNS
+from . import counts
+from .gaps import bullet_list
+from .headlines import change_headline, cx_ownership_headline, gap_headline, segment_headline
+
+#: The questions whose change between waves the incentives headline follows.
+INCENTIVE_METRICS = ("shared_incentives", "relationship_collaborative", "relationship_very_collaborative")
+
+
+def alignment_gaps(ctx: Any) -> pd.DataFrame:
+    """Marketing minus IT on every alignment question put to both (the ranked reasons apart)."""
+    align = ctx.theme("alignment")
+    return ctx.perception_gaps(align[~align["metric"].str.startswith("reason_")])
+
+
+def testable(gaps: pd.DataFrame) -> pd.DataFrame:
+    """The comparisons a bound does not prevent from ranking the two sides."""
+    return gaps[gaps["testable"].astype(bool)] if "testable" in gaps else gaps
+
+
+def incentive_changes(ctx: Any) -> pd.DataFrame:
+    """Shared incentives and relationship quality, wave to wave within each series."""
+    return ctx.wave_changes(ctx.findings[ctx.findings["metric"].isin(INCENTIVE_METRICS)])
+
+
+def cx_ownership(ctx: Any) -> pd.DataFrame:
+    """Every figure on whether marketing owns the customer experience (family ``cx_owner_marketing``)."""
+    cx = ctx.theme("customer_experience")
+    return cx[cx["metric"].map(ctx.family) == "cx_owner_marketing"]
+
+
+def martech_segments(ctx: Any) -> pd.DataFrame:
+    """Very effective minus effective CMO–CIO relationships on martech planning."""
+    return ctx.segment_gaps(ctx.theme("martech_planning"))
+
+
+def headlines(ctx: Any) -> dict[str, str]:
+    """The headline of each theme, keyed by its page (the deck's published slides say the same)."""
+    return {
+        "01_alignment": gap_headline(alignment_gaps(ctx), ctx.wording, "Marketing", "IT"),
+        "02_shared_incentives": change_headline(incentive_changes(ctx), ctx.wording, GROUP_NOUNS,
+                                                "Shared incentives and relationship quality"),
+        "03_customer_experience": cx_ownership_headline(cx_ownership(ctx)),
+        "04_martech_planning": segment_headline(martech_segments(ctx), ctx.wording),
+    }
+
+
+def _rosier(gaps: pd.DataFrame) -> str:
+    by_study = gaps[gaps["rosier"].isin(["marketing", "it"])].groupby("study_id")["rosier"].agg(
+        lambda s: "marketing" if (s == "marketing").sum() > (s == "it").sum()
+        else "it" if (s == "it").sum() > (s == "marketing").sum() else "neither")
+    m, i = int((by_study == "marketing").sum()), int((by_study == "it").sum())
+    if not len(by_study):
+        return ""
+    return (f"Which side sees the relationship rosier changes from study to study: marketing in {m} of "
+            f"{len(by_study)} studies, IT in {i}")
+
+
+def page_brief(name: str, ctx: Any) -> list[str]:
+    """The three to five sentences that open page ``name`` (its notebook's file stem)."""
+    heads = headlines(ctx)
+    if name == "00_overview":
+        return [counts.evidence_sentence(counts.evidence(ctx)), *heads.values()]
+    if name == "01_alignment":
+        gaps = alignment_gaps(ctx)
+        changes = ctx.wave_changes(ctx.theme("alignment").pipe(lambda a: a[~a["metric"].str.startswith("reason_")]))
+        out = [heads[name], counts.comparisons_sentence(counts.comparisons(gaps), "marketing–IT gaps"),
+               _rosier(gaps), change_headline(changes, ctx.wording, GROUP_NOUNS, "Alignment within a survey series")]
+        return [s for s in out if s]
+    if name == "02_shared_incentives":
+        changes = incentive_changes(ctx)
+        return [heads[name], counts.comparisons_sentence(counts.comparisons(changes), "wave-to-wave changes")]
+    if name == "03_customer_experience":
+        both = ctx.perception_gaps(ctx.theme("customer_experience"))
+        out = [heads[name]]
+        if not both.empty:
+            out += [gap_headline(both, ctx.wording, "Marketing", "IT"),
+                    counts.comparisons_sentence(counts.comparisons(both), "questions put to both functions")]
+        return out
+    if name == "04_martech_planning":
+        seg = martech_segments(ctx)
+        changes = ctx.wave_changes(ctx.theme("martech_planning"))
+        return [heads[name], counts.comparisons_sentence(counts.comparisons(seg), "differences between segments"),
+                change_headline(changes, ctx.wording, GROUP_NOUNS, "Martech questions within a survey series")]
+    raise ValueError(f"no brief for a page named {name!r}")
+
+
+def brief_markdown(lines: list[str]) -> str:
+    """A brief as the page shows it: a bold lead and one bullet per finding, each a full sentence."""
+    return "**In brief**\n\n" + bullet_list(f"{line}." if not line.endswith(".") else line for line in lines)
+
+
+def brief(name: str, ctx: Any) -> str:
+    """Page ``name``'s brief as Markdown (what its first output cell shows)."""
+    return brief_markdown(page_brief(name, ctx))
+
+
+__all__ = ["INCENTIVE_METRICS", "alignment_gaps", "brief", "brief_markdown", "cx_ownership", "headlines",
+           "incentive_changes", "martech_segments", "page_brief", "testable"]

@@ -204,7 +204,8 @@ _NEED = {"Study": 0, "Series": 0, "Sponsor": 1, "Question": 0, "Comparison": 0, 
          "Title": 1, "Description": 1, "Headline": 1, "Theme": 2, "Group": 1, "Segment": 1, "Breakdown": 2,
          "Published group": 2, "Year": 3, "From": 2, "To": 2, "Difference": 1, "Pooled gap": 1, "Interval": 2,
          "Verdict": 1, "Conclusion": 1, "Decision": 2, "What it would take": 4, "Source": 3, "Studies (k)": 3,
-         "Studies": 3, "Respondents": 2, "Figures": 3, "Who was surveyed": 3, "Rank": 2, "Hidden": 3}
+         "Studies": 3, "Respondents": 2, "Figures": 3, "Who was surveyed": 3, "Rank": 2, "Hidden": 3,
+         "Splits significant": 9, "Break-even base per side": 9, "Share of splits": 9}
 _FIGURE_NEED = 1  # a share column (its header is a group's name, so it is found by its cells)
 
 
@@ -212,9 +213,11 @@ def reader_headers(frame: pd.DataFrame, limit: int = READER_COLUMNS) -> list[str
     """The columns of a readable frame a reader sees first, at most ``limit``, in the table's own order."""
     def need(col: str) -> int:
         key = str(col).strip()
+        cells = [str(v) for v in frame[col] if str(v) != MISSING]
+        if not cells and len(frame):  # a column with nothing in it says nothing to a reader
+            return 9
         if key in _NEED:
             return _NEED[key]
-        cells = [str(v) for v in frame[col] if str(v) != MISSING]
         return _FIGURE_NEED if cells and all(c.rstrip("%").lstrip("<>~").isdigit() and c.endswith("%")
                                              for c in cells) else 9
     ranked = sorted(((need(c), i, c) for i, c in enumerate(frame.columns)), key=lambda t: (t[0], t[1]))

@@ -243,6 +243,23 @@ class Context:
         :func:`cmocio.sentences.gaps.robustness_brief`)."""
         return robustness_brief(robust)
 
+    def waves(self) -> pd.DataFrame:
+        """The survey waves of this selection: selected studies with at least one figure, with their chart label."""
+        st = self.selected_studies()
+        st = st[st["study_id"].isin(self.findings["study_id"])]
+        return st.assign(label=st["study_id"].map(self.study_label))
+
+    def waves_table(self) -> pd.DataFrame:
+        """The waves for reading: sponsor, title, series, year, size as reported, who, where, split, figures."""
+        table = self.waves().sort_values(["year", "sponsor"], na_position="last")
+        table = table.assign(
+            figures=table["study_id"].map(self.findings["study_id"].value_counts()).fillna(0).astype(int),
+            respondents=["" if pd.isna(n) else f"{'' if q == '=' else q}{int(n):,}"
+                         for n, q in zip(table["respondents"], table["respondents_qualifier"].fillna("="))])
+        cols = ["study_id", "sponsor", "title", "series", "year", "respondents", "population", "geography",
+                "share_marketing", "share_it", "figures"]
+        return table[cols]
+
     def conflicts_table(self) -> pd.DataFrame:
         """Where the articles disagree and what was decided, for the selected studies only (all when none).
 

@@ -36,5 +36,8 @@ def write_deliverables(out_dir, *, confidence: float = 0.95, studies=(), respons
         ctx = report.start("deliverables", confidence=confidence, studies=list(studies), output_dir=scratch)
         found = findings(ctx, responses_path, mapping_path, min_group_size, weight_column, ledger_path, organisation)
     from ..data import source_table
-    deck = write_deck(found, out / "briefing.pptx", date=date)
-    return deck, write_workbook(found, source_table(ctx.data), out / "tables.xlsx")
+    from ..sentences import counts
+
+    about = counts.evidence_sentence(counts.evidence(ctx)) + "."
+    deck = write_deck(found, out / "briefing.pptx", date=date, about=about)
+    return deck, write_workbook(found, source_table(ctx.data), out / "tables.xlsx", about=about)

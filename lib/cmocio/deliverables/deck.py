@@ -78,7 +78,7 @@ def _blank(prs):
 def _title_slide(prs, title: str, subtitle: str) -> None:
     slide = _blank(prs)
     _text(slide, (0.8, 2.4, 11.7, 1.6), title, (40, 36, 32, 28), bold=True)
-    _text(slide, (0.8, 4.1, 11.7, 1.2), subtitle, (20, 18, 16), colour=MUTED)
+    _text(slide, (0.8, 4.1, 11.7, 2.4), subtitle, (20, 18, 16, 14), colour=MUTED)
 
 
 def subtitle(finding: Finding) -> str:
@@ -182,11 +182,11 @@ def _footers(prs, date: str) -> None:
 
 
 def write_deck(findings: list[Finding], path: Path, title: str = "Marketing and IT: what the surveys show",
-               date: str = "", sources: list[str] | None = None) -> Path:
+               date: str = "", sources: list[str] | None = None, about: str = "") -> Path:
     """Write the deck atomically: 16:9, sections in the findings' order, then caveats and the sources slides.
 
     ``date`` (default: today, ``YYYY-MM-DD``) is on every slide; ``sources`` are the lines of the sources slides
-    (default: every finding's, once each).
+    (default: every finding's, once each); ``about`` says on the title slide what the evidence holds.
     """
     from pptx import Presentation
     from pptx.util import Emu
@@ -194,8 +194,8 @@ def write_deck(findings: list[Finding], path: Path, title: str = "Marketing and 
     date = date or datetime.now().date().isoformat()
     prs = Presentation()
     prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)  # 13.33 × 7.5 in, 16:9
-    _title_slide(prs, title, "CMO–CIO Alignment Notebooks: published survey figures, with what they can and "
-                             f"cannot show\n{date}")
+    _title_slide(prs, title, (about + "\n" if about else "") + "CMO–CIO Alignment Notebooks: published survey "
+                             f"figures, with what they can and cannot show\n{date}")
     section = None
     for finding in findings:
         if finding.section != section and finding.section == "Your organisation":

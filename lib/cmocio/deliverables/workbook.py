@@ -116,8 +116,9 @@ def _write_rows(book, sheet, top: int, headers: list[str], kinds: list[str], fra
     sheet.freeze_panes(top + 1, 0)
 
 
-def write_workbook(findings: list[Finding], sources: pd.DataFrame, path: Path) -> Path:
-    """Write the workbook atomically: per finding a reader's sheet and a machine sheet, then sources and caveats."""
+def write_workbook(findings: list[Finding], sources: pd.DataFrame, path: Path, about: str = "") -> Path:
+    """Write the workbook atomically: per finding a reader's sheet and a machine sheet, then sources and caveats
+    (``about``, what the evidence holds, first)."""
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -158,7 +159,7 @@ def write_workbook(findings: list[Finding], sources: pd.DataFrame, path: Path) -
                 src.write_string(1 + r, c, str(value))
     cav = book.add_worksheet(_sheet_name("Caveats", used))
     cav.set_column(0, 0, 110, book.add_format({"text_wrap": True, "valign": "top"}))
-    for r, text in enumerate(caveats()):
+    for r, text in enumerate([about] * bool(about) + caveats()):
         cav.write_string(r, 0, text)
     book.close()
     atomic_write_bytes(path, buffer.getvalue())

@@ -14,8 +14,12 @@ import pandas as pd
 from ..plots import GROUP_NOUNS
 from . import counts
 from .gaps import bullet_list
+from .words import md_escape
 from .headlines import change_headline, cx_ownership_headline, gap_headline, segment_headline
 
+#: The theme pages, by their notebooks' file stems, as the overview's brief names them.
+THEMES = {"01_alignment": "Alignment", "02_shared_incentives": "Shared incentives",
+          "03_customer_experience": "Customer experience", "04_martech_planning": "Martech planning"}
 #: The questions whose change between waves the incentives headline follows.
 INCENTIVE_METRICS = ("shared_incentives", "relationship_collaborative", "relationship_very_collaborative")
 
@@ -72,7 +76,7 @@ def _rosier(gaps: pd.DataFrame) -> str:
 def page_brief(name: str, ctx: Any) -> list[str]:
     """The three to five sentences that open page ``name`` (its notebook's file stem)."""
     heads = headlines(ctx)
-    if name == "00_overview":
+    if name == "00_overview":  # the selection, then each theme's headline
         return [counts.evidence_sentence(counts.evidence(ctx)), *heads.values()]
     if name == "01_alignment":
         gaps = alignment_gaps(ctx)
@@ -98,14 +102,21 @@ def page_brief(name: str, ctx: Any) -> list[str]:
     raise ValueError(f"no brief for a page named {name!r}")
 
 
-def brief_markdown(lines: list[str]) -> str:
-    """A brief as the page shows it: a bold lead and one bullet per finding, each a full sentence."""
-    return "**In brief**\n\n" + bullet_list(f"{line}." if not line.endswith(".") else line for line in lines)
+def brief_markdown(lines: list[str], links: list[str] | None = None) -> str:
+    """A brief as the page shows it: a bold lead and one bullet per finding, each a full sentence (escaped: the
+    wordings come from data), led by a link where ``links`` name a page for it."""
+    links = links or [""] * len(lines)
+    items = [(f"[{THEMES[page]}]({page}.ipynb): " if page else "") + md_escape(line if line.endswith(".") else line + ".")
+             for line, page in zip(lines, links)]
+    return "**In brief**\n\n" + bullet_list(items)
 
 
 def brief(name: str, ctx: Any) -> str:
-    """Page ``name``'s brief as Markdown (what its first output cell shows)."""
-    return brief_markdown(page_brief(name, ctx))
+    """Page ``name``'s brief as Markdown (what its first output cell shows); the overview's bullets lead to the
+    theme pages."""
+    lines = page_brief(name, ctx)
+    links = ["", *THEMES] if name == "00_overview" else None
+    return brief_markdown(lines, links)
 
 
 __all__ = ["INCENTIVE_METRICS", "alignment_gaps", "brief", "brief_markdown", "cx_ownership", "headlines",

@@ -41,7 +41,7 @@ def evidence_sentence(e: Evidence) -> str:
     span = f", {e.first_year}–{e.last_year}" if e.first_year is not None else ""
     undated = f" ({e.undated} without a year)" if e.undated else ""
     return (f"{e.waves} survey waves by {e.sponsors} sponsors{span}{undated}, reported in {e.articles} articles: "
-            f"{e.figures} published figures, of which {e.sized} waves report a sample size")
+            f"{e.figures} published figures; {e.sized} of the waves report a sample size")
 
 
 @dataclass(frozen=True)
@@ -79,4 +79,17 @@ def comparisons_sentence(c: Comparisons, what: str = "gaps") -> str:
     return f"Of {c.total} {what}, {tested}; {c.holds} of the {c.total} {HOLDS_PHRASE}{bounds}"
 
 
-__all__ = ["Comparisons", "Evidence", "comparisons", "comparisons_sentence", "evidence", "evidence_sentence"]
+def direction_sentence(gaps: pd.DataFrame) -> str:
+    """Gaps over time in one sentence: how many, from how many studies and years, with intervals, and which side
+    is ahead how often."""
+    if gaps.empty:
+        return "No gaps in this selection"
+    years = gaps["year"].dropna().astype(int)
+    span = f", {years.min()}–{years.max()}" if len(years) else ""
+    c = comparisons(gaps)
+    return (f"{c.total} gaps from {gaps['study_id'].nunique()} studies{span}; {c.with_interval} have an interval; "
+            f"marketing is ahead on {int((gaps['diff'] > 0).sum())}, IT on {int((gaps['diff'] < 0).sum())}")
+
+
+__all__ = ["Comparisons", "Evidence", "comparisons", "comparisons_sentence", "direction_sentence", "evidence",
+           "evidence_sentence"]

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import stats
 from ..plots import GROUP_LABELS
-from .words import md_escape
+from .words import figure_words, md_escape
 
 #: A comparison's conclusion as a sentence for the headline prose.
 HOLDING_WORDS = {
@@ -142,5 +142,31 @@ def rosier_lines(rosier: pd.DataFrame) -> list[str]:
     return lines
 
 
-__all__ = ["BRIEF_ROWS", "HOLDING_WORDS", "bullet_list", "chart_note", "fmt_pct", "fmt_pp", "pooled_lines",
-           "robustness_brief", "rosier_lines", "size_words", "study_size", "wave_change_lines", "what_it_takes"]
+def reason_lines(reason_gaps: pd.DataFrame, reason_text: dict[str, str]) -> list[str]:
+    """One line per reason both sides ranked: CMOs' and CIOs' figures, the difference and what its bases allow."""
+    return [f"*{md_escape(reason_text.get(r.metric, r.metric))}*: CMOs {fmt_pct(r.percent_a)}, CIOs "
+            f"{fmt_pct(r.percent_b)} ({fmt_pp(r.diff)}): {md_escape(what_it_takes(r._asdict(), study_size(r._asdict())))}"
+            for r in reason_gaps.itertuples()]
+
+
+def segment_lines(seg: pd.DataFrame, wording: Callable[[str], str], confidence: float,
+                  limit: int = BRIEF_ROWS) -> list[str]:
+    """The ``limit`` largest segment differences: both figures, the difference, its interval, and significance."""
+    seg = seg.reindex(seg["diff"].abs().sort_values(ascending=False, kind="stable").index).head(limit)
+    return [f"*{md_escape(wording(r.metric))}*: {figure_words(r.percent_a, r.qualifier_a)} vs "
+            f"{figure_words(r.percent_b, r.qualifier_b)} ({fmt_pp(r.diff)}"
+            + (f", {confidence:.0%} interval {fmt_pp(r.diff_low)} to {fmt_pp(r.diff_high)}" if pd.notna(r.diff_low) else "")
+            + ")" + (" — significant after adjustment" if pd.notna(r.significant) and bool(r.significant) else "")
+            for r in seg.itertuples()]
+
+
+def pair_lines(gaps: pd.DataFrame, study_label: Callable[[str], str], wording: Callable[[str], str]) -> list[str]:
+    """One line per question put to both functions: study, question, both figures as published, what it would take."""
+    return [f"{md_escape(study_label(r.study_id))}, *{md_escape(wording(r.metric))}*: marketing "
+            f"{figure_words(r.percent_a, r.qualifier_a)}, IT {figure_words(r.percent_b, r.qualifier_b)}: "
+            f"{md_escape(what_it_takes(r._asdict(), study_size(r._asdict())))}" for r in gaps.itertuples()]
+
+
+__all__ = ["BRIEF_ROWS", "HOLDING_WORDS", "bullet_list", "chart_note", "fmt_pct", "fmt_pp", "pair_lines",
+           "pooled_lines", "reason_lines", "robustness_brief", "rosier_lines", "segment_lines", "size_words",
+           "study_size", "wave_change_lines", "what_it_takes"]

@@ -92,10 +92,11 @@ def _gap_finding(ctx: Context, all_gaps: pd.DataFrame, section: str, a_name: str
              for s, m in zip(gaps.get("study_id", [""] * len(gaps)), gaps["metric"])]
     studies = list(gaps["study_id"]) if "study_id" in gaps else []
     return Finding(section, headline, label, {a_name: list(gaps["percent_a"]), b_name: list(gaps["percent_b"])}, "%",
-                   _sources_note(ctx, studies), ctx.with_labels(gaps), name,
+                   _sources_note(ctx, studies), ctx.with_labels(all_gaps), name,
                    {a_name: _colour("marketing"), b_name: _colour("it")},
                    {a_name: list(gaps["qualifier_a"]), b_name: list(gaps["qualifier_b"])}, studies,
-                   "gaps, widest first")
+                   "gaps, widest first" + (f" ({len(all_gaps) - len(gaps)} more are published as bounds and cannot "
+                                           "be ranked)" if len(all_gaps) > len(gaps) else ""))
 
 
 def published_findings(ctx: Context) -> list[Finding]:

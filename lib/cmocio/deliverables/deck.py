@@ -85,7 +85,7 @@ def subtitle(finding: Finding) -> str:
     """What the chart shows: how many of the finding's rows, where the rest are, and how bounds are drawn."""
     n = len(finding.categories)
     shown = min(n, MAX_CATEGORIES)
-    first = (f"The first {shown} of {n} {finding.what}; all {n} are in the workbook, sheet “{finding.name}”."
+    first = (f"The first {shown} of {n} {finding.what}; every one is in the workbook, sheet “{finding.name}”."
              if n > shown else f"{n} {finding.what.split(',')[0]}.")
     bounds = any(q in (">", "<") for qs in finding.qualifiers.values() for q in qs[:shown])
     return first + (" Hatched bars are bounds, labelled as published (“>50%”: more than half)." if bounds else "")

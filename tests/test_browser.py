@@ -207,3 +207,13 @@ class TestReadingAids:
         align = _text(site.parent / "01_alignment.html")
         for anchor in ("break-even-base", "tau2", "i2"):
             assert f'href="glossary.html#{anchor}"' in align, anchor
+
+    def test_pages_print_without_cut_columns(self, site, browser):
+        page = browser.new_page(viewport={"width": 720, "height": 1000})  # an A4 page's printable width
+        page.goto((site.parent / "01_alignment.html").as_uri())
+        page.emulate_media(media="print")
+        cut = page.evaluate("Array.from(document.querySelectorAll('table.cmocio-table'))"
+                            ".filter(t => t.offsetParent && t.getBoundingClientRect().right > innerWidth + 1).length")
+        assert cut == 0
+        assert page.evaluate("getComputedStyle(document.querySelector('nav.cmocio-nav')).display") == "none"
+        page.close()

@@ -50,6 +50,27 @@ def browser():
         b.close()
 
 
+def _reads_like_a_brief(page, name: str) -> None:
+    """The title first, then contents; a brief of at most ten screens at 1280 px before the folded appendix; no
+    prompts, no code row without output, at most eight columns in a shown table."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    title_top = page.evaluate("document.querySelector('h1').getBoundingClientRect().top")
+    assert title_top < page.evaluate("document.querySelector('nav.cmocio-toc').getBoundingClientRect().top"), name
+    brief = page.evaluate("(() => { const a = document.querySelector('details.cmocio-appendix');"
+                          " return a && !a.open ? a.getBoundingClientRect().top + scrollY : null; })()")
+    if name[:2] in ("00", "01", "02", "03", "04"):  # the benchmark page is structured on its own
+        assert brief is not None and brief <= 10 * 900, (name, brief)
+    text = page.evaluate("document.body.innerText")
+    assert "Out[" not in text and "In [" not in text, name
+    empty = page.evaluate("Array.from(document.querySelectorAll('details.cmocio-code')).filter(d => "
+                          "!d.closest('.jp-Cell').querySelector('.jp-OutputArea-output')).length")
+    assert empty == 0, name
+    widths = page.evaluate("Array.from(document.querySelectorAll('table.cmocio-table'))"
+                           ".filter(t => !t.closest('details.cmocio-full'))"
+                           ".map(t => t.querySelectorAll('thead th').length)")
+    assert widths and max(widths) <= 8, (name, widths)
+
+
 class TestRenderedPages:
     def test_every_page_loads_cleanly_offline_and_every_link_resolves(self, site, browser):
         pages = sorted(site.parent.glob("*.html"))
@@ -64,6 +85,8 @@ class TestRenderedPages:
             if html_file.name not in ("report.html", "sources.html", "glossary.html"):
                 assert sizes, f"{html_file.name} shows no chart"
             assert all(ok and w > 0 and h > 0 for ok, w, h in sizes), (html_file.name, sizes)
+            if html_file.stem in {p.stem for p in discover()}:
+                _reads_like_a_brief(page, html_file.stem)
             hrefs = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
             for href in hrefs:
                 url = urlparse(href)
@@ -152,30 +175,6 @@ class TestReadingAids:
         assert not log["errors"]
         page.close()
 
-    def test_the_brief_fits_ten_screens_then_the_appendix_with_the_title_first_no_prompts_and_eight_columns(
-            self, site, browser):
-        heights = {}
-        for name in [p.stem for p in discover()]:
-            page, _ = _open(browser, (site.parent / f"{name}.html").as_uri())
-            page.set_viewport_size({"width": 1280, "height": 900})
-            brief = page.evaluate("(() => { const a = document.querySelector('details.cmocio-appendix');"
-                                  " return a && !a.open ? a.getBoundingClientRect().top + scrollY : null; })()")
-            heights[name] = brief
-            if name[:2] in ("00", "01", "02", "03", "04"):  # the benchmark page is structured on its own
-                assert brief is not None and brief <= 10 * 900, (name, brief)
-            title_top = page.evaluate("document.querySelector('h1').getBoundingClientRect().top")
-            assert title_top < page.evaluate("document.querySelector('nav.cmocio-toc').getBoundingClientRect().top")
-            text = page.evaluate("document.body.innerText")
-            assert "Out[" not in text and "In [" not in text, name
-            empty = page.evaluate("Array.from(document.querySelectorAll('details.cmocio-code')).filter(d => "
-                                  "!d.closest('.jp-Cell').querySelector('.jp-OutputArea-output')).length")
-            assert empty == 0, name
-            widths = page.evaluate("Array.from(document.querySelectorAll('table.cmocio-table'))"
-                                   ".filter(t => !t.closest('details.cmocio-full'))"
-                                   ".map(t => t.querySelectorAll('thead th').length)")
-            assert widths and max(widths) <= 8, (name, widths)
-            page.close()
-
     def test_every_chart_panel_draws_at_most_twelve_categories(self):
         counts = {}
         for path in discover():
@@ -188,7 +187,7 @@ class TestReadingAids:
 
     def test_navigation_folds_on_a_phone_and_links_look_like_links(self, site, browser):
         page = browser.new_page(viewport={"width": 390, "height": 844})
-        page.goto((site.parent / "01_alignment.html").as_uri())
+        page.goto((site.parent / "02_shared_incentives.html").as_uri())
         assert not page.evaluate("document.getElementById('cmocio-menu').open")
         assert page.evaluate("document.querySelector('nav.cmocio-nav').getBoundingClientRect().height") < 160
         page.set_viewport_size({"width": 1280, "height": 900})

@@ -192,6 +192,12 @@ def test_the_command_writes_both_files_and_refuses_bad_studies(tmp_path, capsys)
     slides = list(Presentation(str(tmp_path / "briefing.pptx")).slides)
     notes = " ".join(sh.text_frame.text for s in slides for sh in s.shapes if sh.has_text_frame)
     assert "Forrester" not in notes and "Leapfrog 2016" in notes
+    from cmocio.sentences import counts  # the count of the evidence, as the overview page says it
+
+    said = counts.evidence_sentence(counts.evidence(report.start("d", output_dir=str(tmp_path / "w"),
+                                                                 studies=["leapfrog-2015", "leapfrog-2016"])))
+    assert said.startswith("2 survey waves") and said in " ".join(sh.text_frame.text for sh in slides[0].shapes)
+    assert openpyxl.load_workbook(tmp_path / "tables.xlsx")["Caveats"]["A1"].value == said + "."
     assert main(["deck", "-o", str(tmp_path / "x"), "--studies", "[no-such-study]"]) == 1
     assert "unknown study id(s) 'no-such-study'" in capsys.readouterr().err
     blocker = tmp_path / "a-file"

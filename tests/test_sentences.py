@@ -46,29 +46,18 @@ def test_the_decks_headlines_are_the_pages_sentences(ctx, pages):
         assert md_escape(line) in pages[page] and md_escape(line) in pages["00_overview"], page
 
 
-def test_counts_reconcile_across_pages_deck_and_workbook(ctx, pages, tmp_path):
-    import openpyxl
-    from pptx import Presentation
-
-    from cmocio.deliverables import write_deliverables
-
+def test_counts_reconcile_across_pages_and_headlines(ctx, pages):
+    """The deck's and the workbook's count of the evidence is checked where the deck command runs
+    (test_deliverables); here the pages."""
     e = counts.evidence(ctx)
     said = counts.evidence_sentence(e)
-    assert md_escape(said) in pages["00_overview"] and f"{e.waves} survey waves by sponsor" in _chart_titles("00_overview")
+    assert md_escape(said) in pages["00_overview"]
+    assert e.waves == len(ctx.waves()) and f"{e.waves} survey waves" in said
     gaps = briefs.alignment_gaps(ctx)
     c = counts.comparisons(gaps)
     assert c.total == len(gaps) and c.with_interval <= c.total and c.significant <= c.tested <= c.total
     assert md_escape(counts.comparisons_sentence(c, "marketing–IT gaps")) in pages["01_alignment"]
     assert f"{c.holds} of {c.total} gaps" in sentences.headlines(ctx)["01_alignment"]
-    deck, book = write_deliverables(tmp_path, date="2026-01-31")
-    slides = Presentation(str(deck)).slides
-    assert said in " ".join(sh.text_frame.text for sh in slides[0].shapes if sh.has_text_frame)
-    assert openpyxl.load_workbook(book)["Caveats"]["A1"].value == said + "."
-
-
-def _chart_titles(name: str) -> str:
-    nb = nbformat.read(str(next(p for p in discover() if p.stem == name)), as_version=4)
-    return "\n".join(c.source for c in nb.cells if c.cell_type == "code")
 
 
 def test_words_keep_bounds_acronyms_and_counts_honest():

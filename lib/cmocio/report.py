@@ -35,6 +35,25 @@ SAMPLE_METRICS = ("sample_share_by_function", "sample_firms_3000_plus_staff", "s
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _memoized(method):
+    """A comparison computed once per set of rows: the brief and the sections of a page, and the deck, ask for the
+    same table (split sweeps take a second); each caller gets its own copy."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, frame: pd.DataFrame) -> pd.DataFrame:
+        try:
+            key = (method.__name__, len(frame), tuple(frame.columns),
+                   int(pd.util.hash_pandas_object(frame, index=False).sum()))
+        except TypeError:  # a cell that cannot be hashed: compute afresh
+            return method(self, frame)
+        memo = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            memo[key] = method(self, frame)
+        return memo[key].copy()
+    return wrapper
+
+
 @dataclass
 class Context:
     """Everything a notebook needs: parameters, validated data, and where to write."""
@@ -145,6 +164,7 @@ class Context:
             out.insert(1 if "study" in out else 0, "question", [self.wording(m) for m in out["metric"]])
         return out
 
+    @_memoized
     def perception_gaps(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Marketing minus IT on every question asked of both, with interval, test and who is rosier."""
         keys = ["study_id", "metric", "segment", "year"] if "segment" in frame else ["study_id", "metric", "year"]
@@ -173,11 +193,13 @@ class Context:
                              for ids in pooled["studies"]]
         return effects[effects["family"].isin(set(pooled["family"]))].sort_values(["family", "year"]), pooled
 
+    @_memoized
     def segment_gaps(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Very effective minus effective CMO-CIO relationships, per question."""
         return stats.compare_pairs(frame, "group", "very_effective", "effective", ["study_id", "metric", "year"],
                                    self.confidence, self.assumed_n)
 
+    @_memoized
     def wave_changes(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Change between consecutive waves of the same survey series (``series`` in studies.csv)."""
         series = self.data.studies.set_index("study_id")["series"]

@@ -15,7 +15,7 @@ from ..plots import GROUP_NOUNS
 from . import counts
 from .gaps import bullet_list
 from .words import md_escape
-from .headlines import change_headline, cx_ownership_headline, gap_headline, segment_headline
+from .headlines import change_headline, cx_ownership_headline, gap_headline, latest_level, segment_headline
 
 #: The theme pages, by their notebooks' file stems, as the overview's brief names them.
 THEMES = {"01_alignment": "Alignment", "02_shared_incentives": "Shared incentives",
@@ -51,15 +51,23 @@ def martech_segments(ctx: Any) -> pd.DataFrame:
     return ctx.segment_gaps(ctx.theme("martech_planning"))
 
 
+_HEADLINES = {
+    "01_alignment": lambda ctx: gap_headline(alignment_gaps(ctx), ctx.wording, "Marketing", "IT"),
+    "02_shared_incentives": lambda ctx: change_headline(incentive_changes(ctx), ctx.wording, GROUP_NOUNS,
+                                                        "Shared incentives and relationship quality"),
+    "03_customer_experience": lambda ctx: cx_ownership_headline(cx_ownership(ctx)),
+    "04_martech_planning": lambda ctx: segment_headline(martech_segments(ctx), ctx.wording),
+}
+
+
+def headline(name: str, ctx: Any) -> str:
+    """The headline of theme page ``name`` (the deck's slide for that theme says the same)."""
+    return _HEADLINES[name](ctx)
+
+
 def headlines(ctx: Any) -> dict[str, str]:
-    """The headline of each theme, keyed by its page (the deck's published slides say the same)."""
-    return {
-        "01_alignment": gap_headline(alignment_gaps(ctx), ctx.wording, "Marketing", "IT"),
-        "02_shared_incentives": change_headline(incentive_changes(ctx), ctx.wording, GROUP_NOUNS,
-                                                "Shared incentives and relationship quality"),
-        "03_customer_experience": cx_ownership_headline(cx_ownership(ctx)),
-        "04_martech_planning": segment_headline(martech_segments(ctx), ctx.wording),
-    }
+    """The headline of each theme, keyed by its page, in the pages' order."""
+    return {name: headline(name, ctx) for name in _HEADLINES}
 
 
 def _rosier(gaps: pd.DataFrame) -> str:
@@ -75,9 +83,9 @@ def _rosier(gaps: pd.DataFrame) -> str:
 
 def page_brief(name: str, ctx: Any) -> list[str]:
     """The three to five sentences that open page ``name`` (its notebook's file stem)."""
-    heads = headlines(ctx)
     if name == "00_overview":  # the selection, then each theme's headline
-        return [counts.evidence_sentence(counts.evidence(ctx)), *heads.values()]
+        return [counts.evidence_sentence(counts.evidence(ctx)), *headlines(ctx).values()]
+    heads = {name: headline(name, ctx)} if name in _HEADLINES else {}
     if name == "01_alignment":
         gaps = alignment_gaps(ctx)
         changes = ctx.wave_changes(ctx.theme("alignment").pipe(lambda a: a[~a["metric"].str.startswith("reason_")]))
@@ -86,7 +94,10 @@ def page_brief(name: str, ctx: Any) -> list[str]:
         return [s for s in out if s]
     if name == "02_shared_incentives":
         changes = incentive_changes(ctx)
-        return [heads[name], counts.comparisons_sentence(counts.comparisons(changes), "wave-to-wave changes")]
+        shared = ctx.findings[ctx.findings["metric"] == "shared_incentives"]
+        out = [heads[name], latest_level(shared, ctx.wording, ctx.study_label, GROUP_NOUNS),
+               counts.comparisons_sentence(counts.comparisons(changes), "wave-to-wave changes")]
+        return [s for s in out if s]
     if name == "03_customer_experience":
         both = ctx.perception_gaps(ctx.theme("customer_experience"))
         out = [heads[name]]
@@ -119,5 +130,6 @@ def brief(name: str, ctx: Any) -> str:
     return brief_markdown(lines, links)
 
 
-__all__ = ["INCENTIVE_METRICS", "alignment_gaps", "brief", "brief_markdown", "cx_ownership", "headlines",
+__all__ = ["INCENTIVE_METRICS", "THEMES", "alignment_gaps", "brief", "brief_markdown", "cx_ownership", "headline",
+           "headlines",
            "incentive_changes", "martech_segments", "page_brief", "testable"]

@@ -53,6 +53,20 @@ def change_headline(changes: pd.DataFrame, wording: Wording, nouns: dict[str, st
             f"“{short(wording(top['metric']), 70)}”")
 
 
+def latest_level(figures: pd.DataFrame, wording: Wording, study_label: Callable[[str], str],
+                 nouns: dict[str, str]) -> str:
+    """Where one question stands in its latest wave: each group's figure, as published."""
+    if figures.empty:
+        return ""
+    dated = figures.dropna(subset=["year"])
+    latest = dated[dated["year"] == dated["year"].max()] if not dated.empty else figures
+    study = latest["study_id"].iloc[0]
+    latest = latest[latest["study_id"] == study]
+    parts = [f"{figure_words(r.percent, r.qualifier)} of {nouns.get(r.group, r.group)}" for r in latest.itertuples()]
+    return (f"In the latest wave ({study_label(study)}), {' and '.join(parts)} said "
+            f"“{short(wording(latest['metric'].iloc[0]), 90)}”")
+
+
 def cx_ownership_headline(own: pd.DataFrame) -> str:
     """Who owns the customer experience: how many figures give marketing a majority, and their range.
 
@@ -81,4 +95,4 @@ def segment_headline(seg: pd.DataFrame, wording: Wording) -> str:
             f"{figure_words(top['percent_b'], top.get('qualifier_b'))})")
 
 
-__all__ = ["change_headline", "cx_ownership_headline", "gap_headline", "segment_headline", "short"]
+__all__ = ["change_headline", "cx_ownership_headline", "gap_headline", "latest_level", "segment_headline", "short"]

@@ -177,3 +177,11 @@ def test_at_most_twelve_categories_a_panel_and_one_point_becomes_a_sentence():
     assert plots.sentence_of(one) == "One comparison only: q0: -10 points."
     few = pd.DataFrame({"l": list("abc"), "n": [120.0, np.nan, np.nan], "s": 300.0, "note": "", "sp": np.nan})
     assert "Only one of these 3" in plots.sentence_of(plots.break_even(few, "l", "n", "s", "note", splits="sp"))
+
+
+def test_segments_are_labelled_as_segments_with_their_own_bases():
+    frame = pd.DataFrame({"q": ["a", "a"], "percent": [40.0, 60.0], "segment": ["North", "South"],
+                          "dimension": ["region", "region"], "n_answered": [40, 12]})
+    ax = plots.grouped_bars(frame, "q", "percent", "segment")
+    assert ax.get_legend().get_title().get_text() == "Segment: region"
+    assert {"40% (n 40)", "60% (n 12)"} <= {t.get_text() for t in ax.texts}

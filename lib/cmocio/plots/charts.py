@@ -249,15 +249,20 @@ def _bar_key(row: pd.Series, hue: str) -> str:
 
 
 def grouped_bars(frame: pd.DataFrame, label: str, value: str, hue: str, *, low: str | None = None,
-                 high: str | None = None, base: str | None = None, legend_title: str = "", title: str = "",
+                 high: str | None = None, base: str | None = "n_answered", legend_title: str = "", title: str = "",
                  ax: plt.Axes | None = None) -> plt.Axes:
     """Horizontal bars per label, one per ``hue`` value present, with optional interval whiskers.
 
     Each value has its one colour (:func:`colours_for`) and its fixed place within a label (:func:`hue_order`).
     A row with a ``segment`` is a bar of that segment, named so. A published bound (``qualifier`` ">" or "<") is
-    an open, hatched bar labelled with its sign. ``base`` names a column of each bar's base, written at its end.
+    an open, hatched bar labelled with its sign. ``base`` names a column of each bar's base (by default
+    ``n_answered``, where the frame has it), written at its end: each segment with its own base. Bars of segments
+    (``hue`` "segment") carry their breakdown (``dimension``) as the legend's title.
     At most :data:`MAX_CATEGORIES` labels; a single bar becomes a sentence.
     """
+    base = base if base and base in frame.columns else None
+    if not legend_title and hue == "segment" and "dimension" in frame and frame["dimension"].nunique() == 1:
+        legend_title = f"Segment: {str(frame['dimension'].iloc[0]).replace('_', ' ')}"
     labels_all = list(dict.fromkeys(frame[label])) if not frame.empty else []
     labels = labels_all[:MAX_CATEGORIES]
     frame = frame[frame[label].isin(labels)]

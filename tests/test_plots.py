@@ -185,3 +185,10 @@ def test_segments_are_labelled_as_segments_with_their_own_bases():
     ax = plots.grouped_bars(frame, "q", "percent", "segment")
     assert ax.get_legend().get_title().get_text() == "Segment: region"
     assert {"40% (n 40)", "60% (n 12)"} <= {t.get_text() for t in ax.texts}
+
+
+def test_a_segment_column_names_bars_only_where_it_tells_rows_apart():
+    frame = pd.DataFrame({"q": ["a", "a"], "percent": [40.0, 60.0], "group": ["marketing", "it"],
+                          "segment": ["all", "all"]})
+    ax = plots.grouped_bars(frame, "q", "percent", "group")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Marketing", "IT / technology"]

@@ -242,10 +242,16 @@ def forest(frame: pd.DataFrame, label: str, est: str, low: str, high: str, *, ti
     return ax
 
 
-def _bar_key(row: pd.Series, hue: str) -> str:
-    """What a bar stands for: a segment (e.g. "top-performing companies") where the row has one, else its hue."""
-    seg = row.get("segment")
-    return f"{seg}" if isinstance(seg, str) and seg.strip() else str(row[hue])
+def _bar_keys(frame: pd.DataFrame, label: str, hue: str) -> list[str]:
+    """What each bar stands for: its ``hue`` value, or its segment (e.g. "top-performing companies") where one
+    label has several rows of the same hue that only their ``segment`` tells apart."""
+    keys = frame[hue].astype(str)
+    if "segment" in frame and hue != "segment":
+        seg = frame["segment"].astype(object)
+        named = seg.map(lambda v: isinstance(v, str) and bool(v.strip()))
+        clash = frame.assign(_k=keys).duplicated([label, "_k"], keep=False)
+        keys = keys.where(~(clash & named), seg.astype(str))
+    return list(keys)
 
 
 def grouped_bars(frame: pd.DataFrame, label: str, value: str, hue: str, *, low: str | None = None,
@@ -254,7 +260,7 @@ def grouped_bars(frame: pd.DataFrame, label: str, value: str, hue: str, *, low: 
     """Horizontal bars per label, one per ``hue`` value present, with optional interval whiskers.
 
     Each value has its one colour (:func:`colours_for`) and its fixed place within a label (:func:`hue_order`).
-    A row with a ``segment`` is a bar of that segment, named so. A published bound (``qualifier`` ">" or "<") is
+    Rows of one label and group told apart by their ``segment`` are bars of those segments, named so. A published bound (``qualifier`` ">" or "<") is
     an open, hatched bar labelled with its sign. ``base`` names a column of each bar's base (by default
     ``n_answered``, where the frame has it), written at its end: each segment with its own base. Bars of segments
     (``hue`` "segment") carry their breakdown (``dimension``) as the legend's title.
@@ -269,8 +275,7 @@ def grouped_bars(frame: pd.DataFrame, label: str, value: str, hue: str, *, low: 
     ax = _axes(ax, _rows_height(labels, base=1.6) if labels else 2)
     if frame.empty:
         return _empty(ax, title)
-    keys = [_bar_key(r, hue) for _, r in frame.iterrows()]
-    frame = frame.assign(_key=keys).drop_duplicates([label, "_key"])
+    frame = frame.assign(_key=_bar_keys(frame, label, hue)).drop_duplicates([label, "_key"])
     if len(frame) == 1:
         r = frame.iloc[0]
         mark = str(r.get("qualifier", "=")) if str(r.get("qualifier", "=")) in "<>~" else ""

@@ -260,11 +260,11 @@ def grouped_bars(frame: pd.DataFrame, label: str, value: str, hue: str, *, low: 
     """Horizontal bars per label, one per ``hue`` value present, with optional interval whiskers.
 
     Each value has its one colour (:func:`colours_for`) and its fixed place within a label (:func:`hue_order`).
-    Rows of one label and group told apart by their ``segment`` are bars of those segments, named so. A published bound (``qualifier`` ">" or "<") is
-    an open, hatched bar labelled with its sign. ``base`` names a column of each bar's base (by default
-    ``n_answered``, where the frame has it), written at its end: each segment with its own base. Bars of segments
-    (``hue`` "segment") carry their breakdown (``dimension``) as the legend's title.
-    At most :data:`MAX_CATEGORIES` labels; a single bar becomes a sentence.
+    Rows of one label and group told apart by their ``segment`` are bars of those segments, named so. A
+    published bound (``qualifier`` ">" or "<") is an open, hatched bar labelled with its sign. ``base`` names a
+    column of each bar's base (by default ``n_answered``, where the frame has it), written at its end: each
+    segment with its own base. Bars of segments (``hue`` "segment") carry their breakdown (``dimension``) as
+    the legend's title. At most :data:`MAX_CATEGORIES` labels; a single bar becomes a sentence.
     """
     base = base if base and base in frame.columns else None
     if not legend_title and hue == "segment" and "dimension" in frame and frame["dimension"].nunique() == 1:

@@ -189,6 +189,7 @@ class TestReadingAids:
         page = browser.new_page(viewport={"width": 390, "height": 844})
         page.goto((site.parent / "02_shared_incentives.html").as_uri())
         assert not page.evaluate("document.getElementById('cmocio-menu').open")
+        assert not page.evaluate("document.getElementById('cmocio-contents').open")  # the brief is the first screen
         assert page.evaluate("document.querySelector('nav.cmocio-nav').getBoundingClientRect().height") < 160
         page.set_viewport_size({"width": 1280, "height": 900})
         page.reload()

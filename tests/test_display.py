@@ -90,15 +90,3 @@ def test_every_column_in_the_dictionary_has_a_known_kind():
     kinds = {"text", "pct", "pts", "p", "n", "share", "int", "num", "h", "bool", "group", "base"}
     assert {name: c.kind for name, c in display.COLUMNS.items() if c.kind not in kinds} == {}
 
-
-def test_the_overview_lists_only_the_selected_studies_conflicts_and_waves(tmp_path):
-    from cmocio import report
-
-    every = report.start("t", output_dir=str(tmp_path))
-    one = report.start("t", output_dir=str(tmp_path), studies=["forrester-2013"])
-    listed = one.conflicts_table()
-    assert len(every.conflicts_table()) == len(every.data.conflicts) > len(listed) > 0
-    assert set(listed["studies"].str.split(", ").explode()) >= {"Forrester 2013"}
-    assert all("Forrester 2013" in s for s in listed["studies"])
-    assert list(one.waves_table()["study_id"]) == ["forrester-2013"]
-    assert set(every.waves()["study_id"]) == set(every.findings["study_id"])  # a wave is a study with figures

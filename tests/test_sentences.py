@@ -75,3 +75,14 @@ def test_a_bound_counts_as_a_majority_only_in_its_own_direction():
     assert "from 40% to 60%" in sentences.cx_ownership_headline(own)
     control = own.assign(qualifier="=")
     assert sentences.cx_ownership_headline(control).startswith("1 of 4 figures")
+
+
+def test_the_overview_lists_only_the_selected_studies_conflicts_and_waves(ctx, tmp_path):
+    every = ctx
+    one = report.start("t", output_dir=str(tmp_path), studies=["forrester-2013"])
+    listed = one.conflicts_table()
+    assert len(every.conflicts_table()) == len(every.data.conflicts) > len(listed) > 0
+    assert set(listed["studies"].str.split(", ").explode()) >= {"Forrester 2013"}
+    assert all("Forrester 2013" in s for s in listed["studies"])
+    assert list(one.waves_table()["study_id"]) == ["forrester-2013"]
+    assert set(every.waves()["study_id"]) == set(every.findings["study_id"])  # a wave is a study with figures

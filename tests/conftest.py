@@ -17,6 +17,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
+@pytest.fixture(scope="session")
+def shipped():
+    """The shipped dataset, loaded once per test session (read it; do not change it)."""
+    from cmocio import load_dataset
+
+    return load_dataset()
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A folder holding a copy of the shipped tables."""

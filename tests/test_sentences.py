@@ -57,7 +57,7 @@ def test_counts_reconcile_across_pages_and_headlines(ctx, pages):
     c = counts.comparisons(gaps)
     assert c.total == len(gaps) and c.with_interval <= c.total and c.significant <= c.tested <= c.total
     assert md_escape(counts.comparisons_sentence(c, "marketing–IT gaps")) in pages["01_alignment"]
-    assert f"{c.holds} of {c.total} gaps" in sentences.headlines(ctx)["01_alignment"]
+    assert f"{c.holds} of {c.questions} questions" in sentences.headlines(ctx)["01_alignment"]
 
 
 def test_words_keep_bounds_acronyms_and_counts_honest():

@@ -13,25 +13,27 @@ from pathlib import Path
 from typing import Any
 
 from .cli import DONE
-from .data import CONFLICT_FIELDS, DATA_DIR, FILES, FINDING_FIELDS, METRIC_FIELDS, SOURCE_FIELDS, STUDY_FIELDS
+from .data import DATA_DIR, FILES, SPECS
 from .tables import Field
 
 _TYPES = {"str": "string", "int": "integer", "float": "number", "date": "date"}
 _DESCRIPTIONS = {
     "studies": "One row per survey wave: sponsor, title, year measured, respondents as reported and functional split.",
-    "sources": "One row per article that printed the figures: archived file, address, outlet, headline, author and "
-               "publication date as given.",
-    "metrics": "One row per question: paraphrased wording, theme, favourable direction and family of comparable questions.",
-    "findings": "One row per published figure, with its study, article, group, segment, qualifier, base and base kind.",
+    "sources": "One row per article that printed the figures: archived file, address, outlet, headline, author, "
+               "publication date as given, publisher (the sponsor itself or another outlet) and the studies it reports.",
+    "metrics": "One row per metric: paraphrased wording, theme, favourable direction, family of comparable questions, "
+               "and the survey question it belongs to with its role there (headline, category, sum or complement).",
+    "findings": "One row per published figure, with its study, article, group, segment, qualifier, base, base kind "
+                "and the article that prints the base.",
     "conflicts": "One row per disagreement between articles: the figures involved, the decision taken and why, and "
                  "the figures set aside from analyses.",
 }
 _KEYS = {"studies": "study_id", "sources": "source_id", "metrics": "metric", "findings": "finding_id",
          "conflicts": "conflict_id"}
 _FOREIGN = {"findings": [("study_id", "studies", "study_id"), ("source_id", "sources", "source_id"),
-                         ("metric", "metrics", "metric"), ("derived_from", "findings", "finding_id")]}
-SPECS = {"studies": STUDY_FIELDS, "sources": SOURCE_FIELDS, "metrics": METRIC_FIELDS, "findings": FINDING_FIELDS,
-         "conflicts": CONFLICT_FIELDS}
+                         ("metric", "metrics", "metric"), ("derived_from", "findings", "finding_id"),
+                         ("base_source", "sources", "source_id")],
+            "metrics": [("question", "metrics", "metric")]}
 
 
 def _field(f: Field) -> dict[str, Any]:

@@ -85,7 +85,9 @@ BASE_WORDS = {"reported": "reported", "minimum": "reported minimum", "derived": 
 #: Columns a page never shows: ids that a readable column already spells out, and flags for machines.
 HIDDEN = {"a", "b", "study_id", "metric", "testable", "note", "study_n_a", "study_n_b", "study_n_late",
           "study_n_early", "study_n_qualifier_a", "study_n_qualifier_b", "study_n_qualifier_late",
-          "study_n_qualifier_early", "qualifier_a", "qualifier_b", "qualifier_late", "qualifier_early"}
+          "study_n_qualifier_early", "qualifier_a", "qualifier_b", "qualifier_late", "qualifier_early",
+          "finding_a", "finding_b", "finding_late", "finding_early", "others_a", "others_b", "others_late",
+          "others_early", "worst_a", "worst_b", "worst_late", "worst_early", "question_ref", "kind"}
 
 #: Percentage columns and the qualifier column that says how each was published.
 QUALIFIED = {"percent": "qualifier", "percent_a": "qualifier_a", "percent_b": "qualifier_b",
@@ -99,7 +101,7 @@ WIDE = {"Question", "Comparison", "Reason", "Description", "Decision", "What it 
 
 #: Interval pairs shown as one column.
 INTERVALS = {("ci_low", "ci_high"): ("Interval", "pct"), ("diff_low", "diff_high"): ("Interval", "pts"),
-             ("pooled_low", "pooled_high"): ("Interval", "pts"),
+             ("pooled_low", "pooled_high"): ("Interval", "pts"), ("pi_low", "pi_high"): ("Prediction interval", "pts"),
              ("fixed_low", "fixed_high"): ("Fixed-effect interval", "pts")}
 
 

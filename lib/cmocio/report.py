@@ -164,11 +164,40 @@ class Context:
             out.insert(1 if "study" in out else 0, "question", [self.wording(m) for m in out["metric"]])
         return out
 
+    @property
+    def evidence(self) -> pd.DataFrame:
+        """Every comparison of the selected evidence base, adjusted as one family (:mod:`cmocio.stats.evidence`).
+
+        The evidence base is every figure of the selected studies, sample-composition figures left out. It is
+        computed once per process for the same data and parameters, so each page shows a comparison with the
+        same adjusted result.
+        """
+        f = self.findings
+        base = f[~f["metric"].isin(SAMPLE_METRICS)]
+        return stats.evidence_comparisons(base, self.data.studies.set_index("study_id")["series"],
+                                          self.confidence, self.assumed_n)
+
+    def _comparisons(self, kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """The comparisons of one kind among ``frame``'s figures, from the evidence-wide family.
+
+        A frame with figures that are not in the evidence base (made up, or read from elsewhere) is its own
+        family: its comparisons are computed and adjusted over it alone.
+        """
+        ids = set(frame["finding_id"]) if "finding_id" in frame else set()
+        if ids and ids <= set(self.findings["finding_id"]):
+            return stats.select(self.evidence, kind, ids)
+        if kind == "wave":
+            series = self.data.studies.set_index("study_id")["series"]
+            pairs = stats.wave_pairs(frame, series, self.confidence, self.assumed_n, finish=True)
+            return stats.evidence.as_wave_table(pairs)
+        column, a, b, base = stats.evidence.KINDS[kind]
+        return stats.compare_pairs(frame, column, a, b, stats.evidence._keys(base, frame), self.confidence,
+                                   self.assumed_n)
+
     @_memoized
     def perception_gaps(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Marketing minus IT on every question asked of both, with interval, test and who is rosier."""
-        keys = ["study_id", "metric", "segment", "year"] if "segment" in frame else ["study_id", "metric", "year"]
-        gaps = stats.compare_pairs(frame, "group", "marketing", "it", keys, self.confidence, self.assumed_n)
+        gaps = self._comparisons("perception", frame)
         direction = self.data.metrics.set_index("metric")["direction"]
         d = gaps["metric"].map(direction).astype(float) if not gaps.empty else pd.Series(dtype=float)
         signed = np.sign(gaps["diff"].astype(float) * d) if not gaps.empty else d
@@ -183,7 +212,11 @@ class Context:
         return str(self._families.get(metric, metric))
 
     def meta_analysis(self, gaps: pd.DataFrame, min_k: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Gaps usable for pooling (both bases known, exact figures) and the random-effects estimate per family."""
+        """Gaps usable for pooling (both bases known, exact figures) and the random-effects estimate per family.
+
+        Families of two studies are listed unpooled (:data:`cmocio.stats.NOT_POOLED`); their gaps are in the first
+        frame, to be shown side by side.
+        """
         effects = stats.gap_effects(gaps)
         effects = effects.assign(family=[self.family(m) for m in effects["metric"]],
                                  label=[f"{self.study_label(s)}: {self.wording(m)}"
@@ -196,28 +229,12 @@ class Context:
     @_memoized
     def segment_gaps(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Very effective minus effective CMO-CIO relationships, per question."""
-        return stats.compare_pairs(frame, "group", "very_effective", "effective", ["study_id", "metric", "year"],
-                                   self.confidence, self.assumed_n)
+        return self._comparisons("segment", frame)
 
     @_memoized
     def wave_changes(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Change between consecutive waves of the same survey series (``series`` in studies.csv)."""
-        series = self.data.studies.set_index("study_id")["series"]
-        f = frame.assign(series=frame["study_id"].map(series)).dropna(subset=["series", "year"])
-        parts = []
-        for series, grp in f.groupby("series", sort=True):
-            years = sorted(grp["year"].dropna().astype(int).unique())
-            for early, late in zip(years, years[1:]):
-                part = stats.compare_pairs(grp, "year", late, early, ["series", "metric", "group"],
-                                           self.confidence, self.assumed_n)
-                parts.append(part)
-        out = pd.concat(parts, ignore_index=True) if parts else stats.empty_comparison(["series", "metric", "group"])
-        # One adjustment, one set of break-even scenarios, across all series and waves.
-        out = stats.finish_comparison(out, self.confidence)
-        names = {"a": "year_late", "b": "year_early"}
-        names.update({c: c[:-2] + ("_late" if c.endswith("_a") else "_early")
-                      for c in out.columns if c.endswith(("_a", "_b"))})
-        return out.rename(columns=names)
+        return self._comparisons("wave", frame)
 
     def series_points(self, frame: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
         """The figures behind ``changes`` (from :meth:`wave_changes`), ready for :func:`plots.series_panels`.
@@ -396,7 +413,8 @@ def start(name: str, *, confidence: float = 0.95, studies: Sequence[str] = (), f
         raise ParameterError(f"studies: unknown study id(s) {', '.join(map(repr, unknown))}; "
                              f"known ids are {', '.join(sorted(known))}")
     f = ds.findings if not studies else ds.findings[ds.findings["study_id"].isin(studies)]
-    f = stats.with_intervals(stats.with_study_sizes(distinct_figures(f), ds.studies), confidence, assumed_base_n or None)
+    f = stats.with_questions(distinct_figures(f), ds.metrics)
+    f = stats.with_intervals(stats.with_study_sizes(f, ds.studies), confidence, assumed_base_n or None)
     out = Path(output_dir) / name
     try:
         out.mkdir(parents=True, exist_ok=True)

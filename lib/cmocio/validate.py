@@ -29,6 +29,12 @@ def main(args: argparse.Namespace) -> int:
     print(f"OK: {len(ds.findings)} figures from {studies} studies and {ds.sources.shape[0]} articles "
           f"({ds.metrics.shape[0]} metrics; {len(ds.conflicts)} recorded disagreements, "
           f"{int(ds.findings['set_aside'].sum())} figures set aside) in {ds.folder}")
+    m, f = ds.metrics, ds.findings
+    grouped = m["question"].value_counts()
+    elsewhere = int((f["base_source"].notna() & (f["base_source"] != f["source_id"])).sum())
+    print(f"{len(grouped)} questions ({int((grouped > 1).sum())} with categories, sums or complements); "
+          f"{int((ds.sources['publisher'] == 'sponsor').sum())} articles published by the sponsor; "
+          f"{elsewhere} bases printed in another article of the same wave")
     print()
     print(summary(ds).to_string())
     return DONE

@@ -8,6 +8,7 @@ import pandas as pd
 
 from .. import plots, sentences, survey
 from ..sentences import briefs
+from ..sentences.questions import tested_questions
 from ..data import source_table
 from ..report import Context, size_words
 from ..sentences.headlines import short
@@ -83,7 +84,7 @@ def _colour(key: str) -> str:
 
 def _gap_finding(ctx: Context, all_gaps: pd.DataFrame, section: str, a_name: str, b_name: str,
                  name: str) -> Finding | None:
-    gaps = all_gaps[all_gaps["testable"].astype(bool)].copy()
+    gaps = tested_questions(all_gaps).copy()  # one comparison a question, as the headline counts them
     if gaps.empty:
         return None
     gaps = gaps.reindex(gaps["diff"].abs().sort_values(ascending=False, kind="stable").index)
@@ -95,8 +96,9 @@ def _gap_finding(ctx: Context, all_gaps: pd.DataFrame, section: str, a_name: str
                    _sources_note(ctx, studies), ctx.with_labels(all_gaps), name,
                    {a_name: _colour("marketing"), b_name: _colour("it")},
                    {a_name: list(gaps["qualifier_a"]), b_name: list(gaps["qualifier_b"])}, studies,
-                   "gaps, widest first" + (f" ({len(all_gaps) - len(gaps)} more are published as bounds and cannot "
-                                           "be ranked)" if len(all_gaps) > len(gaps) else ""))
+                   "questions asked of both, widest first" + (
+                       f" ({len(all_gaps)} gaps in all, with every answer category and the bounds)"
+                       if len(all_gaps) > len(gaps) else ""))
 
 
 def published_findings(ctx: Context) -> list[Finding]:
@@ -206,8 +208,10 @@ def caveats() -> list[str]:
         "Most published figures have no reported base; where it is unknown, a difference is not tested and the notebooks "
         "say what base would make it significant.",
         "\"More than half\" and similar are bounds: they support a conclusion only in their own direction.",
-        "Tests are Benjamini–Hochberg adjusted within each table.",
-        "Figures come from news articles about the studies, not the studies' own reports.",
+        "Tests are Benjamini–Hochberg adjusted once over the whole evidence base, each question tested once, and a "
+        "difference is significant only at the least favourable values its rounded figures allow.",
+        "Most figures come from news articles about the studies, some from the sponsors' own releases and reports "
+        "(the sources sheet says which); where several articles print one figure, the most precise is used.",
         "Your organisation's figures resting on too few people, or on one person's weight, are never shown, and no "
         "hidden figure can be worked out from the shown ones or from an earlier release of the same survey.",
     ]

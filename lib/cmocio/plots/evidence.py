@@ -45,12 +45,15 @@ def meta_forest(effects: pd.DataFrame, pooled: pd.DataFrame, *, by: str = "famil
     """Each study's gap with its interval, grouped by ``by``, and each group's pooled estimate as a diamond.
 
     A study's interval is its normal interval at ``confidence`` from ``variance``; the
-    pooled interval is the one in ``pooled`` (computed at the same confidence).
+    pooled interval is the one in ``pooled`` (computed at the same confidence), with its
+    prediction interval (``pi_low``/``pi_high``, where given) as a thin line. A group
+    that is not pooled (``pooled`` missing) is labelled so, and has no diamond.
     """
     from scipy.stats import norm
 
     z = float(norm.ppf(0.5 + confidence / 2))
     rows: list[tuple[str, float, float, float, bool]] = []
+    predicted: list[tuple[int, float, float]] = []  # (row, low, high) of each prediction interval
     for key, grp in effects.groupby(by, sort=True):
         if key not in set(pooled[by]):
             continue
@@ -59,23 +62,38 @@ def meta_forest(effects: pd.DataFrame, pooled: pd.DataFrame, *, by: str = "famil
             rows.append((f"  {getattr(r, label)}", getattr(r, "diff"), getattr(r, "diff") - half,
                          getattr(r, "diff") + half, False))
         p = pooled[pooled[by] == key].iloc[0]
+        if pd.isna(p["pooled"]):
+            rows.append((f"{key.replace('_', ' ')}: {int(p['k'])} studies, not pooled", np.nan, np.nan, np.nan, True))
+            continue
         rows.append((f"{key.replace('_', ' ')}: pooled (k={int(p['k'])}, I² {p['i2']:.0f}%)", p["pooled"],
                      p["pooled_low"], p["pooled_high"], True))
+        if pd.notna(p.get("pi_low", np.nan)):
+            predicted.append((len(rows) - 1, p["pi_low"], p["pi_high"]))
     ax = _axes(ax, _rows_height([r[0] for r in rows]) if rows else 2)
     if not rows:
         return _empty(ax, title)
     ys = np.arange(len(rows))[::-1]
     ax.axvline(0, color="#555555", lw=1)
     for y, (_, est, lo, hi, is_pooled) in zip(ys, rows):
+        if is_pooled and np.isnan(est):
+            continue
         if is_pooled:
             ax.fill([lo, est, hi, est], [y, y + 0.3, y, y - 0.3], color="#d95f02", zorder=3)
         else:
             ax.errorbar([est], [y], xerr=[[est - lo], [hi - est]], fmt="o", color="#333333", ecolor="#777777",
                         capsize=3)
+    left, right = ax.get_xlim()
+    for i, lo, hi in predicted:  # drawn within the studies' range; an arrow where it runs beyond
+        ax.plot([max(lo, left), min(hi, right)], [ys[i], ys[i]], color="#d95f02", lw=1.2, zorder=2)
+        for end, edge, marker in ((lo, left, "<"), (hi, right, ">")):
+            if (end < edge) if marker == "<" else (end > edge):
+                ax.plot([edge], [ys[i]], marker=marker, color="#d95f02", ms=6, clip_on=False, zorder=2)
+    ax.set_xlim(left, right)
     ax.set_yticks(ys, [wrap(r[0], 48) for r in rows])
-    ax.set_xlabel("Marketing minus IT, percentage points")
+    ax.set_xlabel("Marketing minus IT, percentage points; thin line: prediction interval for a new study")
     ax.set_title(title)
     return ax
+
 
 
 def gap_timeline(frame: pd.DataFrame, *, x: str = "year", y: str = "diff", low: str = "diff_low",

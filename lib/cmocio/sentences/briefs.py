@@ -14,6 +14,7 @@ import pandas as pd
 from ..plots import GROUP_NOUNS
 from . import counts
 from .gaps import bullet_list
+from .questions import rosier_by_study
 from .words import md_escape
 from .headlines import change_headline, cx_ownership_headline, gap_headline, latest_level, segment_headline
 
@@ -70,15 +71,14 @@ def headlines(ctx: Any) -> dict[str, str]:
     return {name: headline(name, ctx) for name in _HEADLINES}
 
 
-def _rosier(gaps: pd.DataFrame) -> str:
-    by_study = gaps[gaps["rosier"].isin(["marketing", "it"])].groupby("study_id")["rosier"].agg(
-        lambda s: "marketing" if (s == "marketing").sum() > (s == "it").sum()
-        else "it" if (s == "it").sum() > (s == "marketing").sum() else "neither")
-    m, i = int((by_study == "marketing").sum()), int((by_study == "it").sum())
-    if not len(by_study):
+def _rosier(gaps: pd.DataFrame, study_label) -> str:
+    by_study = rosier_by_study(gaps, study_label)
+    if by_study.empty:
         return ""
-    return (f"Which side sees the relationship rosier changes from study to study: marketing in {m} of "
-            f"{len(by_study)} studies, IT in {i}")
+    m = int((by_study["marketing"] > by_study["it"]).sum())
+    i = int((by_study["it"] > by_study["marketing"]).sum())
+    return (f"Which side sees the relationship rosier changes from study to study: marketing gives the more "
+            f"favourable answers in {m} of {len(by_study)} studies, IT in {i}")
 
 
 def page_brief(name: str, ctx: Any) -> list[str]:
@@ -90,7 +90,8 @@ def page_brief(name: str, ctx: Any) -> list[str]:
         gaps = alignment_gaps(ctx)
         changes = ctx.wave_changes(ctx.theme("alignment").pipe(lambda a: a[~a["metric"].str.startswith("reason_")]))
         out = [heads[name], counts.comparisons_sentence(counts.comparisons(gaps), "marketing–IT gaps"),
-               _rosier(gaps), change_headline(changes, ctx.wording, GROUP_NOUNS, "Alignment within a survey series")]
+               _rosier(gaps, ctx.study_label),
+               change_headline(changes, ctx.wording, GROUP_NOUNS, "Alignment within a survey series")]
         return [s for s in out if s]
     if name == "02_shared_incentives":
         changes = incentive_changes(ctx)

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from .. import stats
+from .questions import tested_questions
 from .words import HOLDS_PHRASE
 
 
@@ -46,37 +47,46 @@ def evidence_sentence(e: Evidence) -> str:
 
 @dataclass(frozen=True)
 class Comparisons:
-    """How far a table of comparisons (gaps, changes, segment differences) could be taken."""
+    """How far a table of comparisons (gaps, changes, segment differences) could be taken.
 
-    total: int
-    with_interval: int  # both bases known (or assumed): an interval for the difference
-    tested: int  # a p-value after adjustment
-    significant: int  # significant after adjustment
-    holds: int  # significant whatever the unknown bases are
-    bounds: int  # not testable: a figure published as a bound
+    A question is tested once, by its headline answer (:func:`cmocio.sentences.questions.tested_questions`): every
+    count but ``total`` and ``bounds`` is a count of questions.
+    """
+
+    total: int  # comparisons in the table (every answer category)
+    questions: int  # comparisons that stand for a question: its headline, where a bound allows a direction
+    with_interval: int  # of those, both bases known (or assumed): an interval for the difference
+    tested: int  # of those, a p-value after adjustment
+    significant: int  # of those, significant after adjustment
+    holds: int  # of those, significant whatever the unknown bases are
+    bounds: int  # comparisons not testable: a figure published as a bound
 
 
 def comparisons(table: pd.DataFrame) -> Comparisons:
     """The counts of a comparison table (see :mod:`cmocio.stats`)."""
-    col = table.get
-    return Comparisons(len(table), int(col("diff_low", pd.Series(dtype=float)).notna().sum()),
-                       int(col("p_adjusted", pd.Series(dtype=float)).notna().sum()),
-                       int(col("significant", pd.Series(dtype=bool)).fillna(False).astype(bool).sum()),
-                       int((col("conclusion", pd.Series(dtype=object)) == stats.HOLDS).sum()),
-                       int((col("conclusion", pd.Series(dtype=object)) == stats.NOT_TESTABLE).sum()))
+    q = tested_questions(table) if len(table) else table
+    def col(frame, name, dtype):
+        return frame[name] if name in frame else pd.Series(dtype=dtype)
+    return Comparisons(len(table), len(q), int(col(q, "diff_low", float).notna().sum()),
+                       int(col(q, "p_adjusted", float).notna().sum()),
+                       int(col(q, "significant", bool).fillna(False).astype(bool).sum()),
+                       int((col(q, "conclusion", object) == stats.HOLDS).sum()),
+                       int((col(table, "conclusion", object) == stats.NOT_TESTABLE).sum()))
 
 
 def comparisons_sentence(c: Comparisons, what: str = "gaps") -> str:
     """Every count of a comparison table in one sentence, so that no page counts them its own way."""
     if not c.total:
         return f"No {what} in this selection"
+    whole = (f"Of {c.total} {what}, {c.questions} stand for a question (each question is tested once, by its "
+             f"headline answer; a bound cannot rank the two sides)" if c.questions != c.total else
+             f"Of {c.total} {what}")
     if c.tested:
-        tested = (f"{c.with_interval} have an interval (both bases known) and {c.tested} could be tested, "
+        tested = (f"{c.with_interval} of those have an interval (both bases known) and {c.tested} could be tested, "
                   f"{c.significant} of them significant after adjustment")
     else:
         tested = "none could be tested directly: the articles give no base for either side"
-    bounds = f"; {c.bounds} cannot be tested, being published as bounds" if c.bounds else ""
-    return f"Of {c.total} {what}, {tested}; {c.holds} of the {c.total} {HOLDS_PHRASE}{bounds}"
+    return f"{whole}; {tested}; {c.holds} of the {c.questions} {HOLDS_PHRASE}"
 
 
 def direction_sentence(gaps: pd.DataFrame) -> str:

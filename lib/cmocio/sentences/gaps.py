@@ -18,6 +18,7 @@ HOLDING_WORDS = {
     stats.NOT_SIGNIFICANT_AT_MINIMUM: "It is not significant at the minimum bases the article allows.",
     stats.NOT_SIGNIFICANT: "It is not significant.",
     stats.NOT_TESTABLE: "It cannot be tested: one figure is published as a bound.",
+    stats.NOT_TESTED: "It is not tested: the question is tested once, by its headline answer.",
 }
 #: At most this many rows of one kind in a brief; the table has every one.
 BRIEF_ROWS = 5
@@ -60,6 +61,8 @@ def what_it_takes(row: pd.Series, size: str) -> str:
     conclusion = row["conclusion"]
     if conclusion == stats.NOT_TESTABLE:
         return "not testable: published as a bound that cannot support this direction"
+    if conclusion == stats.NOT_TESTED:
+        return "not tested: another answer category of a question tested once, by its headline"
     if not pd.isna(row["break_even_n"]):
         return (f"significant if each side had at least {row['break_even_n']:,.0f} respondents; {size}")
     if not pd.isna(row["splits_significant"]):
@@ -82,6 +85,8 @@ def chart_note(row: pd.Series) -> str:
     """The few words a break-even chart shows for a row without a break-even base."""
     if row["conclusion"] == stats.NOT_TESTABLE:
         return "not testable: published as a bound"
+    if row["conclusion"] == stats.NOT_TESTED:
+        return "not tested: a category of a question tested once"
     if not pd.isna(row["splits_significant"]):
         return f"significant under {float(row['splits_significant']):.0%} of splits of the known total"
     if row["conclusion"] == stats.HOLDS:
@@ -107,7 +112,10 @@ def robustness_brief(robust: pd.DataFrame, limit: int = BRIEF_ROWS) -> str:
     parts = []
     for heading, keep in (("Holds whatever the unknown bases are", [stats.HOLDS]),
                           ("Depends on the unknown bases", [stats.DEPENDS, stats.NOT_SIGNIFICANT_AT_MINIMUM]),
-                          ("Not shown by these figures", [stats.NOT_SIGNIFICANT, stats.NOT_TESTABLE])):
+                          ("Not shown by these figures", [stats.NOT_SIGNIFICANT, stats.NOT_TESTABLE]),
+                          ("Shown, not tested (another category of a question tested once)", [stats.NOT_TESTED])):
+        if heading.startswith("Shown") and not robust["conclusion"].isin(keep).any():
+            continue
         sub = robust[robust["conclusion"].isin(keep)]
         sub = sub.reindex(sub["diff"].abs().sort_values(ascending=False, kind="stable").index)
         lines = [f"*{md_escape(r.label)}* ({fmt_pp(r.diff)}): {md_escape(r.what_it_takes)}."

@@ -6,7 +6,8 @@ from typing import Callable
 
 import pandas as pd
 
-from .. import stats
+from . import counts
+from .questions import tested_questions
 from .words import HOLDS_PHRASE, figure_words, quantity_words
 
 Wording = Callable[[str], str]
@@ -26,15 +27,15 @@ def gap_headline(gaps: pd.DataFrame, wording: Wording, a_name: str, b_name: str)
     ``gaps``: a perception-gap table (``percent_a``/``percent_b``, ``qualifier_a``/``_b``, ``diff``, ``testable``,
     ``conclusion``); the count is over every row, as the pages' counts are.
     """
-    ranked = gaps[gaps["testable"].astype(bool)] if "testable" in gaps else gaps
+    ranked = tested_questions(gaps) if len(gaps) else gaps
     if ranked.empty:
         return f"No question in this selection was put to both {a_name.lower()} and {b_name} in comparable form"
     top = ranked.loc[ranked["diff"].abs().idxmax()]
-    holds = int((gaps["conclusion"] == stats.HOLDS).sum())
+    c = counts.comparisons(gaps)
     return (f"{a_name} and {b_name} answer the same questions differently: the widest gap is on "
             f"“{short(wording(top['metric']), 70)}” ({a_name} {figure_words(top['percent_a'], top.get('qualifier_a'))}, "
-            f"{b_name} {figure_words(top['percent_b'], top.get('qualifier_b'))}); {holds} of {len(gaps)} gaps "
-            f"{HOLDS_PHRASE}")
+            f"{b_name} {figure_words(top['percent_b'], top.get('qualifier_b'))}); {c.holds} of {c.questions} "
+            f"questions asked of both {HOLDS_PHRASE}")
 
 
 def change_headline(changes: pd.DataFrame, wording: Wording, nouns: dict[str, str], subject: str = "") -> str:
@@ -87,9 +88,9 @@ def segment_headline(seg: pd.DataFrame, wording: Wording) -> str:
     """Very effective against effective relationships: how many differences stand, and the largest."""
     if seg.empty:
         return "No study in this selection compares very effective with effective relationships"
-    holds = int((seg["conclusion"] == stats.HOLDS).sum())
+    c = counts.comparisons(seg)
     top = seg.loc[seg["diff"].idxmax()]
-    return (f"Very effective CMO–CIO relationships plan and measure martech more: {holds} of {len(seg)} "
+    return (f"Very effective CMO–CIO relationships plan and measure martech more: {c.holds} of {c.questions} "
             f"differences {HOLDS_PHRASE}; the largest is on “{short(wording(top['metric']), 70)}” "
             f"({figure_words(top['percent_a'], top.get('qualifier_a'))} vs "
             f"{figure_words(top['percent_b'], top.get('qualifier_b'))})")

@@ -21,6 +21,7 @@ VERDICTS = {
     stats.NOT_SIGNIFICANT_AT_MINIMUM: "could be chance at the smallest samples the articles allow",
     stats.NOT_SIGNIFICANT: "could be chance",
     stats.NOT_TESTABLE: "cannot be tested: a figure is published as a bound",
+    stats.NOT_TESTED: "not tested: another answer of a question tested once, by its headline",
 }
 
 

@@ -1,17 +1,40 @@
-"""Random-effects meta-analysis of perception gaps across studies (statsmodels), one figure per study and
-question family."""
+"""Random-effects meta-analysis of perception gaps across studies, one figure per study and question family,
+with the methods recommended for few studies.
+
+With two to five studies that disagree, the DerSimonian–Laird estimate with a normal interval claims far more
+than the studies allow. Here:
+
+* the between-study variance τ² is estimated by restricted maximum likelihood (REML);
+* the pooled interval and test are Hartung–Knapp–Sidik–Jonkman (HKSJ): a t distribution with k − 1 degrees of
+  freedom and the Hartung–Knapp variance q / Σ wᵢ, q = Σ wᵢ(yᵢ − μ)² / (k − 1), wᵢ = 1 / (vᵢ + τ²); q is taken
+  as at least 1 (the modification of Röver, Knapp and Friede 2015), so that studies which happen to agree
+  closely never give an interval narrower than the random-effects model's own variance allows;
+* the prediction interval for the gap in a new study is μ ± t(k − 2) · √(τ² + SE²) (Higgins, Thompson and
+  Spiegelhalter 2009) with SE the Hartung–Knapp standard error, so it always contains the pooled interval;
+  given from three studies on;
+* a family of two studies is not pooled: its two gaps are shown side by side, because with two studies the
+  interval is too wide to say anything (and τ² is barely estimable).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import optimize
+from scipy import stats as sps
 
 from .intervals import check_confidence
 
-META_COLUMNS = ["family", "k", "studies", "pooled", "pooled_low", "pooled_high", "p_value", "tau2", "i2", "q",
-                "q_p_value", "fixed", "fixed_low", "fixed_high"]
-#: Base kinds a meta-analysis may use: known counts, and floors (a floor makes an interval too wide, never too narrow).
+META_COLUMNS = ["family", "k", "studies", "pooled", "pooled_low", "pooled_high", "p_value", "pi_low", "pi_high",
+                "tau2", "i2", "q", "q_p_value", "fixed", "fixed_low", "fixed_high", "method"]
+#: Base kinds a meta-analysis may use: known counts, and floors ("more than N" used as N). A floor changes a
+#: study's weight in either direction under random effects, so it is labelled in the gaps' caveats.
 META_KINDS = ("reported", "derived", "minimum", "derived_minimum")
+#: The fewest studies a family is pooled from; smaller families are shown side by side.
+MIN_POOLED = 3
+#: Why a family of fewer than :data:`MIN_POOLED` studies has no pooled gap.
+NOT_POOLED = "two studies: shown side by side, not pooled (an interval from two studies says almost nothing)"
+POOLED = "REML τ², Hartung–Knapp–Sidik–Jonkman interval, prediction interval for a new study"
 
 
 def gap_effects(gaps: pd.DataFrame) -> pd.DataFrame:
@@ -35,44 +58,90 @@ def gap_effects(gaps: pd.DataFrame) -> pd.DataFrame:
     return g[g["variance"] > 0]
 
 
+def _restricted_loglik(y: np.ndarray, v: np.ndarray, tau2: float) -> float:
+    w = 1 / (v + tau2)
+    mu = (w * y).sum() / w.sum()
+    return float(-0.5 * (np.log(v + tau2).sum() + np.log(w.sum()) + (w * (y - mu) ** 2).sum()))
+
+
+def reml_tau2(y: np.ndarray, v: np.ndarray) -> float:
+    """The REML estimate of the between-study variance: where the restricted likelihood is highest, τ² ≥ 0.
+
+    The restricted likelihood of a few studies can have two peaks, so every root of its score,
+    ½ [Σ wᵢ²(yᵢ − μ)² − Σ wᵢ + Σ wᵢ² / Σ wᵢ] with wᵢ = 1 / (vᵢ + τ²), is found on a grid and the
+    highest of them (or τ² = 0) is kept.
+    """
+    y, v = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
+    if len(y) < 2:
+        return 0.0
+
+    def score(tau2: float) -> float:
+        w = 1 / (v + tau2)
+        mu = (w * y).sum() / w.sum()
+        return float((w**2 * (y - mu) ** 2).sum() - w.sum() + (w**2).sum() / w.sum())
+
+    high = 10 * (float(np.var(y)) + float(v.max()))
+    while score(high) > 0:
+        high *= 4
+    grid = np.concatenate([[0.0], np.geomspace(high * 1e-6, high, 200)])
+    signs = np.array([score(t) for t in grid])
+    candidates = [0.0] + [optimize.brentq(score, grid[i], grid[i + 1], xtol=1e-12, rtol=1e-12)
+                          for i in np.flatnonzero((signs[:-1] > 0) & (signs[1:] <= 0))]
+    return float(max(candidates, key=lambda t: _restricted_loglik(y, v, t)))
+
+
+def pool(y: np.ndarray, v: np.ndarray, confidence: float = 0.95) -> dict:
+    """Pool effects ``y`` with sampling variances ``v``: REML τ², HKSJ interval and test, prediction interval.
+
+    Also Cochran's Q with its p-value, I² (from Q), and the fixed-effect estimate with its normal interval.
+    The prediction interval needs at least three studies (missing otherwise).
+    """
+    y, v = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
+    k, alpha = len(y), 1 - check_confidence(confidence)
+    w0 = 1 / v
+    fixed = float((w0 * y).sum() / w0.sum())
+    q = float((w0 * (y - fixed) ** 2).sum())
+    z = float(sps.norm.ppf(1 - alpha / 2))
+    fixed_se = float(np.sqrt(1 / w0.sum()))
+    tau2 = reml_tau2(y, v)
+    w = 1 / (v + tau2)
+    mu = float((w * y).sum() / w.sum())
+    hk_se = float(np.sqrt(max(1.0, (w * (y - mu) ** 2).sum() / (k - 1)) / w.sum()))
+    t = float(sps.t.ppf(1 - alpha / 2, k - 1))
+    p_value = float(2 * sps.t.sf(abs(mu) / hk_se, k - 1))
+    pi_low = pi_high = np.nan
+    if k >= 3:
+        half = float(sps.t.ppf(1 - alpha / 2, k - 2)) * np.sqrt(tau2 + hk_se**2)
+        pi_low, pi_high = mu - half, mu + half
+    return {"k": k, "pooled": mu, "pooled_low": mu - t * hk_se, "pooled_high": mu + t * hk_se, "p_value": p_value,
+            "pi_low": pi_low, "pi_high": pi_high, "tau2": tau2,
+            "i2": 100 * max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0, "q": q,
+            "q_p_value": float(sps.chi2.sf(q, k - 1)),
+            "fixed": fixed, "fixed_low": fixed - z * fixed_se, "fixed_high": fixed + z * fixed_se}
+
+
 def meta_analysis(effects: pd.DataFrame, by: str = "family", confidence: float = 0.95,
                   min_k: int = 2) -> pd.DataFrame:
-    """Random-effects pooling of ``diff`` (with ``variance``) within each ``by`` group, by statsmodels.
+    """Random-effects pooling of ``diff`` (with ``variance``) within each ``by`` group (:func:`pool`).
 
-    DerSimonian–Laird between-study variance (``tau2``), its Wald interval and
-    test, heterogeneity (I², Cochran's Q and its p-value), and the fixed-effect
-    estimate beside it. A study counts once per group (its first row), so that two
-    wordings from one sample are not pooled as independent evidence. Groups with
-    fewer than ``min_k`` studies are left out; an empty input gives an empty table
-    of the same columns.
+    A study counts once per group (its first row), so that two wordings from one sample are not pooled as
+    independent evidence. Groups with fewer than ``min_k`` studies are left out; groups of fewer than
+    :data:`MIN_POOLED` are listed with heterogeneity only and ``method`` :data:`NOT_POOLED`. An empty input
+    gives an empty table of the same columns.
     """
-    from scipy import stats as sps
-    from statsmodels.stats.meta_analysis import combine_effects
-
     check_confidence(confidence)
+    columns = [by if c == "family" else c for c in META_COLUMNS]
     rows = []
     if not effects.empty:
         if "study_id" in effects:
             effects = effects.drop_duplicates([by, "study_id"])
         for key, grp in effects.groupby(by, sort=True):
-            if len(grp) < min_k:
+            if len(grp) < max(min_k, 2):
                 continue
-            res = combine_effects(grp["diff"].to_numpy(float), grp["variance"].to_numpy(float),
-                                  method_re="chi2", use_t=False, alpha=1 - confidence)
-            frame = res.summary_frame(alpha=1 - confidence)
-            fe = frame.loc["fixed effect"]
-            # DerSimonian-Laird truncates tau2 at zero; statsmodels leaves it negative when Q < df, which would
-            # shrink the random-effects variance to nothing. With no between-study variance the two models agree.
-            tau2 = max(float(res.tau2), 0.0)
-            re_ = frame.loc["random effect"] if tau2 > 0 else fe
-            q, df = float(res.q), len(grp) - 1
-            i2 = 100 * max(0.0, (q - df) / q) if q > 0 else 0.0
-            z = re_["eff"] / re_["sd_eff"] if re_["sd_eff"] > 0 else np.nan
+            result = pool(grp["diff"].to_numpy(float), grp["variance"].to_numpy(float), confidence)
+            if len(grp) < MIN_POOLED:
+                result = {c: result[c] if c in ("k", "i2", "q", "q_p_value") else np.nan for c in result}
             studies = "; ".join(map(str, grp["study_id"])) if "study_id" in grp else ""
-            rows.append({by: key, "k": int(len(grp)), "studies": studies,
-                         "pooled": re_["eff"], "pooled_low": re_["ci_low"], "pooled_high": re_["ci_upp"],
-                         "p_value": float(2 * sps.norm.sf(abs(z))) if np.isfinite(z) else np.nan,
-                         "tau2": tau2, "i2": i2, "q": q, "q_p_value": float(sps.chi2.sf(q, df)),
-                         "fixed": fe["eff"], "fixed_low": fe["ci_low"], "fixed_high": fe["ci_upp"]})
-    out = pd.DataFrame(rows, columns=[by if c == "family" else c for c in META_COLUMNS])
-    return out
+            rows.append({by: key, "studies": studies, **result,
+                         "method": NOT_POOLED if len(grp) < MIN_POOLED else POOLED})
+    return pd.DataFrame(rows, columns=columns)

@@ -123,6 +123,11 @@ def brief_markdown(lines: list[str], links: list[str] | None = None) -> str:
     return "**In brief**\n\n" + bullet_list(items)
 
 
+def brief_table(name: str, ctx: Any) -> pd.DataFrame:
+    """Page ``name``'s brief as data: one row a finding (``headline``), as the page states it in words."""
+    return pd.DataFrame({"headline": page_brief(name, ctx)})
+
+
 def brief(name: str, ctx: Any) -> str:
     """Page ``name``'s brief as Markdown (what its first output cell shows); the overview's bullets lead to the
     theme pages."""
@@ -131,6 +136,6 @@ def brief(name: str, ctx: Any) -> str:
     return brief_markdown(lines, links)
 
 
-__all__ = ["INCENTIVE_METRICS", "THEMES", "alignment_gaps", "brief", "brief_markdown", "cx_ownership", "headline",
+__all__ = ["INCENTIVE_METRICS", "THEMES", "alignment_gaps", "brief", "brief_markdown", "brief_table", "cx_ownership", "headline",
            "headlines",
            "incentive_changes", "martech_segments", "page_brief", "testable"]

@@ -36,7 +36,7 @@ class Column:
     """How one column reads: its header and the kind of value it holds."""
 
     header: str
-    kind: str = "text"  # text, pct, pts, p, n, share, int, num, h, bool, group, base
+    kind: str = "text"  # text, pct, pts, p, n, share, int, num, h, bool, group, base, verdict
 
 
 #: Every column any notebook shows, by its CSV name. ``{a}`` / ``{b}`` in a header stand for the two
@@ -68,7 +68,8 @@ COLUMNS: dict[str, Column] = {
     "n_eff": Column("Effective base", "n"), "n_answered": Column("Answered", "n"), "n_missing": Column("No answer", "n"),
     "n_respondents": Column("Respondents", "n"), "suppressed": Column("Hidden", "bool"),
     "break_even_n": Column("Break-even base per side", "n"), "splits_significant": Column("Splits significant", "share"),
-    "study_n": Column("Study size", "n"), "conclusion": Column("Conclusion"), "what_it_takes": Column("What it would take"),
+    "study_n": Column("Study size", "n"), "conclusion": Column("Conclusion", "verdict"),
+    "what_it_takes": Column("What it would take"),
     "rosier": Column("Rosier side", "group"), "verdict": Column("Verdict"), "method": Column("Method"),
     "list_rank": Column("Rank", "int"), "caveat": Column("Caveat"), "source_id": Column("Source"),
     "finding_id": Column("Figure"), "question_id": Column("Item"), "headline": Column("Headline"),
@@ -118,10 +119,14 @@ def _num(x: object) -> float | None:
 def fmt_value(value: object, kind: str) -> str:
     """One value as a reader sees it; "—" where it is missing."""
     v = _num(value)
-    if kind in ("text", "group", "base"):
+    if kind in ("text", "group", "base", "verdict"):
         if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
             return MISSING
         text = str(value)
+        if kind == "verdict":  # a comparison's conclusion in plain words (the CSV keeps the statistic's own)
+            from .sentences.words import verdict_words
+
+            return verdict_words(text) if text else MISSING
         words = {"group": GROUP_LABELS, "base": BASE_WORDS}.get(kind, {})
         return words.get(text, text) if text else MISSING
     if kind == "bool":

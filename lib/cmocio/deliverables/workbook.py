@@ -142,8 +142,8 @@ def write_workbook(findings: list[Finding], sources: pd.DataFrame, path: Path, a
         machine.append((finding, table))
     for finding, table in machine:
         sheet = book.add_worksheet(_sheet_name(f"{finding.name} data", used))
-        _write_rows(book, sheet, 0, list(map(str, table.columns)), [_kind(c) for c in table.columns], table, {},
-                    formats, head)
+        raw = [{"group": "text", "base": "text", "verdict": "text"}.get(_kind(c), _kind(c)) for c in table.columns]
+        _write_rows(book, sheet, 0, list(map(str, table.columns)), raw, table, {}, formats, head)  # values as coded
     src = book.add_worksheet(_sheet_name("Sources", used))
     plain = {"outlet": "Outlet", "headline": "Headline", "author": "Author", "published": "Published",
              "studies": "Studies it reports", "figures": "Figures", "address": "Address"}

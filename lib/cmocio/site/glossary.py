@@ -35,9 +35,10 @@ TERMS: list[Term] = [
     Term("Share of possible splits", "share-of-possible-splits", "Where an article gives a study's total size but "
          "not how many were marketers and how many IT, every split from 10% to 90% marketing is tried; the share is "
          "how many of those splits make the difference significant.", r"(?:share of )?(?:the )?possible splits"),
-    Term("Holds whatever the unknown bases", "holds-whatever-the-unknown-bases", "Significant even at the smallest "
-         "bases the article allows, so the conclusion stands whatever the true numbers of respondents were.",
-         r"holds? whatever the unknown bases"),
+    Term("Holds whatever the unknown bases", "holds-whatever-the-unknown-bases", "Also: holds at any sample size the "
+         "articles allow. Significant even at the smallest bases the article allows, so the conclusion stands "
+         "whatever the true numbers of respondents were.",
+         r"holds? whatever the unknown bases|at any sample size the articles allow"),
     Term("Depends on the unknown bases", "depends-on-the-unknown-bases", "Significant at some bases the article "
          "allows and not at others: the article does not give enough to decide.", r"depends on the unknown bases"),
     Term("Newcombe interval", "newcombe-interval", "The interval of a difference between two percentages, built "

@@ -30,12 +30,13 @@ validate: setup
 
 # The anonymity attacker of the tests on 300 generated datasets instead of 30 (about a minute).
 audit: setup
-	CMOCIO_ATTACK_EXAMPLES=300 $(PY) -m pytest -n 0 -p no:nbval -o addopts= tests/test_disclosure.py -q
+	CMOCIO_ATTACK_EXAMPLES=300 $(PY) -m pytest -n 0 -p no:nbval -o addopts= tests/test_disclosure.py tests/test_insights.py -q
 
 bench: setup
 	$(PY) benchmarks/build_speed.py --with-tests
 	$(PY) benchmarks/aggregate_scale.py
 	$(PY) benchmarks/convert_scale.py
+	$(PY) benchmarks/insight_scale.py
 	$(PY) benchmarks/portfolio_scale.py
 
 clean:

@@ -143,13 +143,34 @@ def add_release(model: Model, table: pd.DataFrame, tag: str = "", chart: dict | 
                         coefs = {model.var((*key, tag, wave, d, s, g)): 1.0 for s in segs}
                         coefs[model.var((*key, tag, wave, "", ALL, g))] = -1.0
                         model.add(coefs, 0, 0)
-            for fine, (coarse, within) in (chart or {}).items():
+            for fine, coarse, within in _charts(chart):
                 for division in set(within.values()):
                     for g in (*FUNCTIONS, ALL):
                         coefs = {model.var((*key, tag, wave, fine, u, g)): 1.0 for u, dv in within.items()
                                  if dv == division}
                         coefs[model.var((*key, tag, wave, coarse, division, g))] = -1.0
                         model.add(coefs, 0, 0)
+
+
+def _charts(chart: dict | None) -> list[tuple[str, str, dict]]:
+    """(finer, coarser, {unit: division}) of every nesting the analyst knows; a crossed breakdown (units x levels)
+    nests in both of its breakdowns, so a finer breakdown may map to a list of (coarser, within)."""
+    out = []
+    for fine, spec in (chart or {}).items():
+        for coarse, within in (spec if isinstance(spec, list) else [spec]):
+            out.append((fine, coarse, within))
+    return out
+
+
+def tie_practices(model: Model, table: pd.DataFrame, prefix: str = "practice ", tag: str = "") -> None:
+    """A driver's breakdown of the outcome by who agrees with a practice: the agreers of a group are exactly the
+    group's yes count on that practice, and the rest are everyone else."""
+    for (wave, d), _ in table[table["dimension"].astype(str).str.startswith(prefix)].groupby(["wave", "dimension"]):
+        practice = d[len(prefix):]
+        for g in (*FUNCTIONS, ALL):
+            agree = model.var(("m", tag, wave, d, "agree", g))
+            yes = model.var(("y", practice, tag, wave, "", ALL, g))
+            model.add({agree: 1, yes: -1}, 0, 0)
 
 
 def _weighted(model: Model, r, q: str, cell: tuple, weights: dict[str, float]) -> None:
@@ -244,10 +265,25 @@ def pinned(model: Model, hidden: list[tuple], truth: dict[tuple, int]) -> list[s
 
 
 def hidden_cells(table: pd.DataFrame, tag: str = "") -> list[tuple]:
-    """Every hidden figure of a published table, as the unknowns' names use them."""
+    """Every hidden figure of a published table, as the unknowns' names use them.
+
+    The size of a driver's side (how many of a group agree with a practice) is the practice's yes count: no
+    secret where that figure is shown, so it is not counted as hidden there. Where a group is shown answering
+    a practice as one (0%, or 100% with no blanks), one side of its driver is empty and the other is the whole
+    group: what the page's unanimous figure tells, which no rule can prevent, so neither side counts as hidden.
+    """
     out = []
+    overall = table[~table["suppressed"] & (table["dimension"] == "")]
+    shown = {(r.question_id, r.wave, r.group) for r in overall.itertuples(index=False)}
+    unanimous = {(r.question_id, r.wave, r.group) for r in overall.itertuples(index=False)  # exact under 200
+                 if r.question_id != SIZES and r.n_answered < 200
+                 and (r.percent == 0 or (r.percent == 100 and r.n_answered == r.n_respondents))}
     for r in table[table["suppressed"]].itertuples(index=False):
         cell = (tag, r.wave, r.dimension, r.segment, r.group)
+        practice = (str(r.dimension)[len("practice "):], r.wave, r.group)
+        if str(r.dimension).startswith("practice ") and (
+                practice in unanimous or (r.question_id == SIZES and practice in shown)):
+            continue
         out.append(("m", *cell) if r.question_id == SIZES else (r.question_id, *cell))
     return out
 
@@ -259,6 +295,7 @@ def attack(tables: list[str], truth: dict[tuple, int], chart: dict | None = None
     parsed = [read_release(t) for t in tables]
     for t in parsed:
         add_release(model, t, chart=chart, weights=weights)
+        tie_practices(model, t)
     hidden = sorted(set.intersection(*(set(hidden_cells(t)) for t in parsed)))
     return pinned(model, hidden, truth)
 

@@ -279,8 +279,8 @@ def test_weights_that_are_all_one_weight_nothing(tmp_path):
     frame = survey.synthetic_responses(Q, n=20, seed=3)
     frame.assign(weight=1.0).to_csv(tmp_path / "ones.csv", index=False)
     frame.to_csv(tmp_path / "varied.csv", index=False)
-    assert survey.load_responses(tmp_path / "ones.csv", Q).attrs["weighted"] is False
-    assert survey.load_responses(tmp_path / "varied.csv", Q).attrs["weighted"] is True
+    assert survey.read_responses(tmp_path / "ones.csv", Q).weighted is False
+    assert survey.read_responses(tmp_path / "varied.csv", Q).weighted is True
     mapping = _mapping(tmp_path, "qualtrics.yaml", ("# weight: weight", "weight: weight"))
-    converted = survey.load_responses(FIXTURES / "qualtrics_numeric.csv", Q, mapping_path=mapping.path)
-    assert (converted["weight"] == 1).all() and converted.attrs["weighted"] is False
+    converted = survey.read_responses(FIXTURES / "qualtrics_numeric.csv", Q, mapping_path=mapping.path)
+    assert (converted.frame["weight"] == 1).all() and converted.weighted is False

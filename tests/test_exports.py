@@ -169,8 +169,9 @@ def test_a_mapped_column_missing_from_the_export_suggests_a_close_one(tmp_path):
 def test_a_weight_column_of_any_name_is_honoured_and_bad_weights_refused(tmp_path):
     frame = survey.synthetic_responses(Q, n=60, seed=5).rename(columns={"weight": "wt_final"})
     frame.to_csv(tmp_path / "r.csv", index=False)
-    r = survey.load_responses(tmp_path / "r.csv", Q, weight_column="wt_final")
-    assert r["weight"].tolist() == frame["wt_final"].tolist() and r.attrs["weighted"]
+    read = survey.read_responses(tmp_path / "r.csv", Q, weight_column="wt_final")
+    r = read.frame
+    assert r["weight"].tolist() == frame["wt_final"].tolist() and read.weighted
     weighted = survey.analyse(r, Q).overall()
     unweighted = survey.analyse(r, Q, weighted=False).overall()
     assert not np.allclose(weighted["percent"], unweighted["percent"])
@@ -229,5 +230,5 @@ def test_a_named_weight_the_mapping_lacks_is_refused_not_ignored():
     with pytest.raises(DataValidationError, match="the mapping names no weight column but weight_column is 'wt'"):
         survey.load_responses(FIXTURES / "qualtrics_numeric.csv", Q, weight_column="wt",
                               mapping_path=MAPS / "qualtrics.yaml")
-    default = survey.load_responses(FIXTURES / "qualtrics_numeric.csv", Q, mapping_path=MAPS / "qualtrics.yaml")
-    assert not default.attrs["weighted"] and (default["weight"] == 1).all()
+    default = survey.read_responses(FIXTURES / "qualtrics_numeric.csv", Q, mapping_path=MAPS / "qualtrics.yaml")
+    assert not default.weighted and (default.frame["weight"] == 1).all()

@@ -107,7 +107,7 @@ class TestBadNotebookParameters:
 
     @pytest.mark.parametrize("value, message", [(0, "at least 1"), (2.5, "whole number"), (True, "whole number")])
     def test_min_group_size(self, value, message):
-        from cmocio.report import check_survey_parameters
+        from cmocio.survey import check_survey_parameters
 
         with pytest.raises(ParameterError, match=message):
             check_survey_parameters(value, "weight", "")

@@ -301,3 +301,43 @@ class TestPortfolioRun:
     def test_unchanged_inputs_are_not_read_again(self, runs):
         stamps = [json.loads((runs["build"] / "inputs" / o.lower() / "reading.json").read_text()) for o in NAMES]
         assert all(s["respondents"] == 60 for s in stamps)
+
+
+# ---- percentile bands and the drivers across organisations ---------------------------------------------------------
+
+def test_a_band_is_the_quarter_of_the_others_below_and_needs_ten_others():
+    from scipy.stats import spearmanr
+
+    from cmocio.portfolio.drivers import portfolio_drivers
+    from cmocio.portfolio.pooling import BANDS
+
+    frames = {f"o{i}": _org(i) for i in range(11)}
+    contrib = pd.concat([contributions(o, f, Q, 5) for o, f in frames.items()], ignore_index=True)
+    ok = contrib[contrib["eligible"] & (contrib["group"] == "all") & (contrib["question_id"] == Q1)]
+    share = dict(zip(ok["organisation"], ok["yes_weight"] / ok["weight_sum"]))
+    assert len(share) == 11, "every organisation counts on q01"
+    others = [v for o, v in share.items() if o != "o0"]
+    below = (sum(v < share["o0"] for v in others) + 0.5 * sum(v == share["o0"] for v in others)) / len(others)
+    table = pooled(contrib, "o0", Q).set_index(["question_id", "group"])
+    assert table.loc[(Q1, "all"), "band"] == BANDS[min(int(below * 4), 3)]
+    assert set(table["band"]) <= {*BANDS, ""} and (table["band"] != "").sum() > 10
+    fewer = contrib[contrib["organisation"] != "o10"]
+    assert (pooled(fewer, "o0", Q)["band"] == "").all(), "control: nine others give no band"
+    found = portfolio_drivers(contrib, Q).set_index("practice")
+    wide = contrib[contrib["eligible"] & (contrib["group"] == "all")].assign(
+        share=lambda d: d["yes_weight"] / d["weight_sum"]).pivot_table(index="organisation", columns="question_id",
+                                                                         values="share")
+    assert found.loc["shared_incentives", "spearman_rho"] == pytest.approx(
+        round(spearmanr(wide["q04"], wide[Q1])[0], 2))
+    assert portfolio_drivers(contrib[contrib["organisation"].isin([f"o{i}" for i in range(9)])], Q).empty
+
+
+def test_the_index_shows_the_drivers_across_organisations_for_the_consultant():
+    from cmocio.portfolio.drivers import CAVEAT, portfolio_drivers
+    from cmocio.site import render_portfolio
+
+    contrib = pd.concat([contributions(f"o{i}", _org(i), Q, 5) for i in range(10)], ignore_index=True)
+    found = portfolio_drivers(contrib, Q)
+    assert len(found) and found["n_organisations"].eq(10).all()
+    page = render_portfolio([], {}, found.to_dict("records"), CAVEAT)
+    assert "shared_incentives" in page and f"<td>{found['spearman_rho'].iloc[0]}</td>" in page and "not a cause" in page

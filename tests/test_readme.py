@@ -119,7 +119,7 @@ def test_papermill_commands_prepare_and_pass_the_notebooks_checks(command, workd
                        findings_path=values["findings_path"], output_dir=values["output_dir"],
                        assumed_base_n=values["assumed_base_n"])
     if "responses_path" in values:
-        report.check_survey_parameters(values["min_group_size"], values["weight_column"], values["responses_path"],
+        survey.check_survey_parameters(values["min_group_size"], values["weight_column"], values["responses_path"],
                                        values["mapping_path"], values["min_difference_pts"])
         path = workdir / values["responses_path"]
         survey.load_responses(path, survey.load_questions(), values["weight_column"],

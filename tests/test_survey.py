@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from cmocio import load_metrics, stats, survey
 from cmocio.data import distinct_figures, load_dataset
 from cmocio.survey import aggregation, compare, privacy, synthetic
+from cmocio.survey import drivers as dr
 
 from . import attacker
 from .conftest import execute_notebook
@@ -374,16 +375,20 @@ class TestNotebookPrivacy:
                                         na_values={c: [""] for c in ("n_respondents", "n_answered", "n_missing",
                                                                      "percent")}, dtype={"wave": str})
         sizes, answers, segments = read("respondents.csv"), read("your_answers.csv"), read("segments.csv")
+        drivers = read("driver_cells.csv")
         latest = sizes["wave"].iloc[-1]
         parts = [sizes.assign(question_id=survey.RESPONDENTS, n_answered=sizes["n_respondents"], percent=100.0),
                  answers.assign(wave=latest, dimension="", segment="all",
                                 n_respondents=answers["n_answered"] + answers["n_missing"]),
-                 segments.assign(wave=latest, n_respondents=np.nan)]
+                 segments.assign(wave=latest, n_respondents=np.nan), drivers]
         cols = ["question_id", "wave", "dimension", "segment", "group", "n_respondents", "n_answered", "percent",
                 "suppressed"]
         table = pd.concat([p[cols] for p in parts], ignore_index=True).to_csv(index=False)
         responses = survey.load_responses(folder / "export.csv", Q, "weight", survey.MAPPINGS_DIR / "qualtrics.yaml")
-        assert attacker.attack([table], attacker.truth_of(responses, QIDS)) == []
+        assert len(drivers) and not drivers["suppressed"].all(), "the page publishes drivers, so the attack covers them"
+        split = {f"segment_{dr.dimension_of(p)}": np.where(responses[p].to_numpy(dtype=float, na_value=0) == 1,
+                                                          dr.AGREE, dr.REST) for p in dr.practice_ids(Q, responses)}
+        assert attacker.attack([table], attacker.truth_of(responses.assign(**split), QIDS)) == []
         assert (folder / survey.privacy.LEDGER_NAME).is_file(), "the release is recorded beside the export"
 
     def test_a_hidden_change_leaves_every_output_byte_identical(self, runs):

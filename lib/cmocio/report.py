@@ -378,24 +378,6 @@ def check_parameters(confidence: float, studies: Sequence[str], assumed_base_n: 
         raise ParameterError(f"output_dir must be a folder path (got {output_dir!r})")
 
 
-def check_survey_parameters(min_group_size: int, weight_column: str, responses_path: str, mapping_path: str = "",
-                            min_difference_pts: float = 5.0) -> None:
-    """Refuse unusable parameters of the benchmark notebook."""
-    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int) or min_group_size < 1:
-        raise ParameterError(f"min_group_size must be a whole number of at least 1 (got {min_group_size!r})")
-    if not isinstance(weight_column, str):
-        raise ParameterError(f"weight_column must be a column name, or empty for unweighted (got {weight_column!r})")
-    if not isinstance(responses_path, str):
-        raise ParameterError(f"responses_path must be a file path, or empty for the example (got {responses_path!r})")
-    if not isinstance(mapping_path, str):
-        raise ParameterError(f"mapping_path must be a file path, or empty for a canonical CSV (got {mapping_path!r})")
-    if mapping_path and not responses_path:
-        raise ParameterError("mapping_path is set but responses_path is empty: give the export the mapping describes")
-    if (isinstance(min_difference_pts, bool) or not isinstance(min_difference_pts, (int, float))
-            or not 0 <= min_difference_pts <= 100):
-        raise ParameterError(f"min_difference_pts must be a number of points between 0 and 100 (got {min_difference_pts!r})")
-
-
 def start(name: str, *, confidence: float = 0.95, studies: Sequence[str] = (), findings_path: str = "",
           output_dir: str = "results", assumed_base_n: int = 0, seed: int = 0) -> Context:
     """Set up a notebook: theme and seeds, parameter checks, validated data, output folder."""
@@ -423,6 +405,5 @@ def start(name: str, *, confidence: float = 0.95, studies: Sequence[str] = (), f
     return Context(name, float(confidence), assumed_base_n or None, ds, f, out, studies)
 
 
-__all__ = ["HOLDING_WORDS", "Context", "as_list", "bullet_list", "chart_note", "check_parameters",
-           "check_survey_parameters", "csv_safe", "fmt_pct", "fmt_pp", "md_escape", "size_words", "start", "study_size",
-           "what_it_takes"]
+__all__ = ["HOLDING_WORDS", "Context", "as_list", "bullet_list", "chart_note", "check_parameters", "csv_safe",
+           "fmt_pct", "fmt_pp", "md_escape", "size_words", "start", "study_size", "what_it_takes"]

@@ -5,6 +5,7 @@ One module a job:
 * ``content``: the findings, each a :class:`~cmocio.deliverables.content.Finding` (headline, chart data,
   source footnote, the table behind it), from the same analyses the notebooks run; your own
   survey's figures only after the anonymity rule;
+* ``insights``: your heatmap (a coloured native table) and drivers, from the survey context;
 * ``deck``: the PowerPoint file (python-pptx), charts editable in PowerPoint;
 * ``workbook``: the Excel file (xlsxwriter): every table, number formats, sources and caveats;
 * ``cli``: ``python -m cmocio deck``.

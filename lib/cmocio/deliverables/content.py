@@ -36,6 +36,18 @@ class Finding:
     studies: list[str] = field(default_factory=list)
     what: str = "rows"  # what a category is, in a plural noun: "gaps", "figures", "changes"
     sources: list[str] = field(default_factory=list)  # one line per study behind it, for the sources slides
+    note: str = ""  # the footnote in full, for the workbook (``footnote`` is cut to fit a slide)
+
+    def __post_init__(self) -> None:
+        self.note = self.note or self.footnote
+        if len(self.footnote) > MAX_FOOTNOTE:  # whole sentences that fit, then where the rest is
+            rest = f" The full note is in the workbook, sheet “{self.name}”."
+            kept = ""
+            for sentence in self.footnote.replace(". ", ".\n").split("\n"):
+                if len(kept) + len(sentence) + 1 + len(rest) > MAX_FOOTNOTE:
+                    break
+                kept = f"{kept} {sentence}".strip()
+            self.footnote = (kept or self.footnote[: MAX_FOOTNOTE - len(rest) - 1].rsplit(" ", 1)[0] + "…") + rest
 
 
 #: At most this many categories in one chart; the rest are in the workbook.
@@ -192,13 +204,13 @@ def findings(ctx: Context, responses_path: str = "", mapping_path: str = "", min
 
     Your figures are a release of your survey: checked against its disclosure ledger and recorded there.
     """
-    questions = survey.load_questions()
-    source = responses_path or str(survey.EXAMPLE_PATH)
-    responses = survey.load_responses(source, questions, weight_column, mapping_path or None)
-    result = survey.analyse(responses, questions, min_group_size, ctx.confidence, responses.attrs["weighted"],
-                            survey.ledger_for(responses_path, ledger_path, organisation), kind="deck and workbook")
+    from .insights import insight_findings
+
+    org = survey.SurveyContext.open(ctx, survey.SurveySettings(
+        responses_path=responses_path, mapping_path=mapping_path, weight_column=weight_column,
+        min_group_size=min_group_size, ledger_path=ledger_path, organisation=organisation), kind="deck and workbook")
     label = "Your organisation" if responses_path else "Synthetic example organisation"
-    return published_findings(ctx) + own_findings(ctx, result, label)
+    return published_findings(ctx) + own_findings(ctx, org.result, label) + insight_findings(org)
 
 
 def caveats() -> list[str]:

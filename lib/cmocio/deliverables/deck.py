@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..files import atomic_write_bytes
 from .content import MAX_CATEGORIES, Finding, caveats
+from .insights import GRID, grid_table
 from .measure import FONT, fitting_size
 
 #: A fixed timestamp in the file's properties, so the same findings give the same file.
@@ -155,6 +156,16 @@ def _finding_slide(prs, finding: Finding) -> None:
         _text(slide, NOTE, finding.footnote, NOTE_SIZES, colour=MUTED)
 
 
+def _grid_slide(prs, finding: Finding) -> None:
+    """A finding of unit :data:`~cmocio.deliverables.insights.GRID`: a coloured native table in the chart's box."""
+    slide = _blank(prs)
+    _text(slide, HEADLINE, finding.headline, HEADLINE_SIZES, bold=True)
+    _text(slide, SUBTITLE, subtitle(finding), (13, 12, 11), colour=MUTED)
+    grid_table(slide, finding, CHART, MAX_CATEGORIES)
+    if finding.footnote:
+        _text(slide, NOTE, finding.footnote, NOTE_SIZES, colour=MUTED)
+
+
 def _list_slides(prs, title: str, items: list[str], sizes: tuple[float, ...] = (14,)) -> None:
     """``items`` as paragraphs over as many slides as they need, each slide's text measured to fit."""
     from .measure import fits
@@ -201,7 +212,7 @@ def write_deck(findings: list[Finding], path: Path, title: str = "Marketing and 
         if finding.section != section and finding.section == "Your organisation":
             _title_slide(prs, "Your organisation", "Your pulse survey beside the published studies")
         section = finding.section
-        _finding_slide(prs, finding)
+        (_grid_slide if finding.unit == GRID else _finding_slide)(prs, finding)
     _list_slides(prs, "Caveats", caveats(), (16, 14))
     lines = sources if sources is not None else list(dict.fromkeys(line for f in findings for line in f.sources))
     if lines:

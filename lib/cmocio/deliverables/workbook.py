@@ -135,7 +135,7 @@ def write_workbook(findings: list[Finding], sources: pd.DataFrame, path: Path, a
         marks = {col: table[q].fillna("=") for col, q in QUALIFIED.items() if col in table and q in table}
         sheet = book.add_worksheet(_sheet_name(finding.name or finding.section, used))
         sheet.write_string(0, 0, finding.headline, book.add_format({"bold": True}))
-        sheet.write_string(1, 0, finding.footnote, note)
+        sheet.write_string(1, 0, finding.note or finding.footnote, note)
         sheet.write_string(2, 0, f"Every column, as the notebooks write it, is on the sheet “{finding.name} data”.", note)
         headers, kinds, frame = reader_table(table)
         _write_rows(book, sheet, 3, headers, kinds, frame, marks, formats, head)

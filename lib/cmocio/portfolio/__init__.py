@@ -3,7 +3,8 @@
 One module a job:
 
 * ``exports``: which export in the folder belongs to which organisation, and its mapping;
-* ``pooling``: the rest of the portfolio as a benchmark, under the portfolio anonymity rule;
+* ``pooling``: the rest of the portfolio as a benchmark, under the portfolio anonymity rule, and percentile bands;
+* ``drivers``: which practices go with better relationships across organisations (the consultant's index only);
 * ``run``: reading, pooling, building one page per organisation and the index;
 * ``cli``: ``python -m cmocio portfolio EXPORTS_DIR --mapping MAP``;
 * ``synthetic``: a folder of made-up organisations, for trying it out and for the benchmark.

@@ -21,6 +21,12 @@ The rule (stated in the README and on every organisation's page):
    respondents before pooling, so an organisation counts by its head count.
 5. **Rounding** as for every figure: whole percentages, intervals and effective
    sizes to one decimal.
+6. **Bands, not ranks.** Where at least ``MIN_BAND_ORGANISATIONS`` (10) other
+   organisations contribute to a shown question, the page also says which quarter of
+   them the organisation's own figure falls in (by the share of them below it, ties
+   counting half). A quarter of ten or more organisations holds several of them, so a
+   band tells nothing about any one; it is hidden with its question, and it is never a
+   rank.
 
 Whether a pooled figure is shown depends only on who answered and their weights,
 never on what they answered: changing an organisation's answers can change a
@@ -44,12 +50,14 @@ from ..survey.instrument import ALL, FUNCTIONS
 from ..survey.privacy import HIDDEN, check_min_group_size, primary_reason, rounded
 
 MIN_ORGANISATIONS = 5
+MIN_BAND_ORGANISATIONS = 10
+BANDS = ("bottom quarter", "second quarter", "third quarter", "top quarter")
 MAX_SHARE = 0.5
 POOL_GROUPS = (*FUNCTIONS, ALL)
 CONTRIBUTION_COLUMNS = ["organisation", "question_id", "metric", "group", "n_answered", "weight_sum",
                         "weight_sq_sum", "yes_weight", "eligible"]
 POOLED_COLUMNS = ["question_id", "metric", "group", "n_organisations", "n_answered", "percent", "n_eff", "ci_low",
-                  "ci_high", "suppressed", "reason"]
+                  "ci_high", "suppressed", "reason", "band"]
 
 
 def contributions(organisation: str, responses: pd.DataFrame, questions: pd.DataFrame, min_group_size: int = 5,
@@ -138,9 +146,31 @@ def pooled(contrib: pd.DataFrame, organisation: str, questions: pd.DataFrame, co
         lo, hi = stats.wilson_interval(p, n_eff[i], confidence)
         low[i], high[i] = 100 * lo, 100 * hi
     frame["percent"], frame["n_eff"], frame["ci_low"], frame["ci_high"] = pct, n_eff, low, high
+    frame["band"] = _bands(contrib, organisation, frame, shown)
     frame["n_answered"] = frame["n_answered"].where(shown).astype("Float64").round(0).astype("Int64")
     frame["n_organisations"] = frame["n_organisations"].where(shown).astype("Float64").astype("Int64")
     return rounded(frame[POOLED_COLUMNS])
+
+
+def _bands(contrib: pd.DataFrame, organisation: str, frame: pd.DataFrame, shown: np.ndarray) -> list[str]:
+    """This organisation's quarter among the others, per row of ``frame``; "" where no band may be shown."""
+    out = [""] * len(frame)
+    if contrib.empty:
+        return out
+    ok = contrib[contrib["eligible"].astype(bool)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = ok["yes_weight"].to_numpy(float) / ok["weight_sum"].to_numpy(float)
+    ok = ok.assign(share=share)
+    own = ok[ok["organisation"] == organisation].set_index(["question_id", "group"])["share"]
+    others = ok[ok["organisation"] != organisation].groupby(["question_id", "group"])["share"].agg(list)
+    for i, (q, g) in enumerate(zip(frame["question_id"], frame["group"])):
+        theirs = np.asarray(others.get((q, g), []), dtype=float)
+        if not shown[i] or (q, g) not in own.index or len(theirs) < MIN_BAND_ORGANISATIONS:
+            continue
+        mine = float(own[(q, g)])
+        below = (np.sum(theirs < mine - 1e-12) + 0.5 * np.sum(np.abs(theirs - mine) <= 1e-12)) / len(theirs)
+        out[i] = BANDS[min(int(below * 4), 3)]
+    return out
 
 
 def read_pooled(path: str | Path) -> pd.DataFrame:
@@ -149,12 +179,14 @@ def read_pooled(path: str | Path) -> pd.DataFrame:
     from ..survey.identifying import safe_message
 
     try:
-        frame = pd.read_csv(path, dtype={"question_id": str, "metric": str, "group": str, "reason": str},
+        frame = pd.read_csv(path, dtype={"question_id": str, "metric": str, "group": str, "reason": str, "band": str},
                             keep_default_na=False, na_values={c: [""] for c in POOLED_COLUMNS if c not in
-                                                              ("question_id", "metric", "group", "reason")})
+                                                              ("question_id", "metric", "group", "reason", "band")})
     except (OSError, ValueError) as exc:
         raise DataValidationError([Problem(str(path), None, None, f"cannot be read ({safe_message(exc)})")],
                                   "portfolio file")
+    if "band" not in frame:  # written before bands were
+        frame["band"] = ""
     missing = [c for c in POOLED_COLUMNS if c not in frame]
     if missing:
         raise DataValidationError([Problem(str(path), 1, c, "missing column (write it with python -m cmocio "

@@ -36,7 +36,8 @@ from ..site import built_at, render_portfolio, write_site
 from .exports import Organisation, discover
 from ..survey.privacy import LEDGER_NAME, default_ledger_path
 from .disclosure import audit_pool, contributors
-from .pooling import MIN_ORGANISATIONS, contributions, pooled
+from .drivers import CAVEAT, portfolio_drivers
+from .pooling import MIN_BAND_ORGANISATIONS, MIN_ORGANISATIONS, contributions, pooled
 
 NOTEBOOK = NOTEBOOK_DIR / "05_benchmark_your_org.ipynb"
 #: How a portfolio's pages run unless told otherwise: as a build's, but with the code hidden (``--show-code``).
@@ -72,7 +73,7 @@ def _digest(*parts: Any) -> str:
 def prepare(orgs: list[Organisation], build_dir: Path, questions: pd.DataFrame, min_group_size: int,
             weight_column: str, out=sys.stdout) -> list[Member]:
     """Read every export once (or reuse the last reading when nothing changed) and measure its contribution."""
-    from ..survey import load_responses, write_responses
+    from ..survey import read_responses, write_responses
 
     members = []
     step = max(1, len(orgs) // 10)
@@ -90,7 +91,8 @@ def prepare(orgs: list[Organisation], build_dir: Path, questions: pd.DataFrame, 
                                     dtype={"organisation": str, "question_id": str, "metric": str, "group": str})
         else:
             try:
-                frame = load_responses(org.export, questions, weight_column, org.mapping)
+                read = read_responses(org.export, questions, weight_column, org.mapping)
+                frame = read.frame
             except DataValidationError as exc:
                 m.status, m.error = "rejected", str(exc)
                 members.append(m)
@@ -101,7 +103,7 @@ def prepare(orgs: list[Organisation], build_dir: Path, questions: pd.DataFrame, 
                 members.append(m)
                 print(f"  {org.name}: {m.error}", file=out, flush=True)
                 continue
-            m.weighted = bool(frame.attrs.get("weighted"))
+            m.weighted = read.weighted
             m.contrib = contributions(org.id, frame, questions, min_group_size, m.weighted)
             m.respondents = int(len(frame))
             write_responses(frame, m.inputs / "responses.csv")
@@ -117,6 +119,14 @@ def prepare(orgs: list[Organisation], build_dir: Path, questions: pd.DataFrame, 
     return members
 
 
+def everyone_of(members: list[Member]) -> pd.DataFrame:
+    """Every readable organisation's contribution, in one table."""
+    ok = [m for m in members if m.status == "ok" and len(m.contrib)]
+    return pd.concat([m.contrib for m in ok], ignore_index=True) if ok else pd.DataFrame(
+        columns=["organisation", "question_id", "metric", "group", "n_answered", "weight_sum", "weight_sq_sum",
+                 "yes_weight", "eligible"])
+
+
 def write_pools(members: list[Member], questions: pd.DataFrame, confidence: float,
                 min_organisations: int = MIN_ORGANISATIONS, ledger_path: Path | None = None,
                 min_group_size: int = 5) -> None:
@@ -125,10 +135,7 @@ def write_pools(members: list[Member], questions: pd.DataFrame, confidence: floa
     With ``ledger_path``, each page's pools are checked against earlier runs and recorded
     (:mod:`.disclosure`).
     """
-    ok = [m for m in members if m.status == "ok" and len(m.contrib)]
-    everyone = pd.concat([m.contrib for m in ok], ignore_index=True) if ok else pd.DataFrame(
-        columns=["organisation", "question_id", "metric", "group", "n_answered", "weight_sum", "weight_sq_sum",
-                 "yes_weight", "eligible"])
+    everyone = everyone_of(members)
     for m in members:
         if m.status != "ok":
             continue
@@ -207,6 +214,11 @@ def run(exports_dir: Path, mapping: Path | None, build_dir: Path, *, notebook: P
                           f"least {min_group_size} respondents per group; none may carry more than half",
              "Run time": f"{time.perf_counter() - t0:.1f} s"}
     # No search across organisations: each page stands alone.
-    write_site(build_dir, render_portfolio(index_rows(build_dir, members, results), facts), list(results.values()),
+    found = portfolio_drivers(everyone_of(members), questions, confidence)
+    note = (CAVEAT if len(found) else f"Shown once at least {MIN_BAND_ORGANISATIONS} organisations have enough "
+            "respondents on a practice and on the relationship question; this run has fewer.")
+    found = found.assign(practice=found["practice"].map(dict(zip(questions["metric"], questions["statement"]))))
+    index = render_portfolio(index_rows(build_dir, members, results), facts, found.to_dict("records"), note)
+    write_site(build_dir, index, list(results.values()),
                facts, data_dir=DATA_DIR, data_version=shared)
     return members, results

@@ -8,7 +8,9 @@ disagree. One module a job:
 * ``headlines``: the one-sentence finding of each analysis (a page's brief, a slide's headline);
 * ``gaps``: comparisons row by row (what a difference's bases allow, wave changes, pooled families);
 * ``questions``: comparisons counted by question (each tested once), who sees it rosier, pooled gaps in words;
-* ``briefs``: each page's three to five opening findings, and the analyses behind each headline.
+* ``briefs``: each page's three to five opening findings, and the analyses behind each headline;
+* ``benchmark``: the benchmark page's and its slides' sentences (summary, heatmap highlights, drivers, actions);
+  imported as ``cmocio.sentences.benchmark``.
 """
 
 from . import questions

@@ -44,6 +44,9 @@ def render_glossary(pages: list[Page]) -> str:
     return _render("glossary.html.j2", terms=TERMS, site={"pages": pages, "current": "glossary"})
 
 
-def render_portfolio(rows: list[dict[str, Any]], facts: dict[str, str]) -> str:
-    """The portfolio's index: every organisation with its export, mapping, contribution and page status."""
-    return _render("portfolio.html.j2", rows=rows, facts=facts, site={"pages": [], "current": "index"})
+def render_portfolio(rows: list[dict[str, Any]], facts: dict[str, str], drivers: list[dict[str, Any]] = (),
+                     drivers_note: str = "") -> str:
+    """The portfolio's index: every organisation with its export, mapping, contribution and page status, and the
+    practices that go with better relationships across organisations (for the consultant only)."""
+    return _render("portfolio.html.j2", rows=rows, facts=facts, drivers=list(drivers), drivers_note=drivers_note,
+                   site={"pages": [], "current": "index"})

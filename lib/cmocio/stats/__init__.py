@@ -24,8 +24,8 @@ One module a job:
 * ``meta``: random-effects pooling of perception gaps across studies (REML, Hartung–Knapp, prediction interval).
 """
 
-from .intervals import (add_adjusted, bh_adjust, check_confidence, cohens_h, kish_effective_n, newcombe_interval, newcombe_pvalue,
-                        newcombe_pvalues, score_test_fixed, wilson_interval)
+from .intervals import (add_adjusted, bh_adjust, check_confidence, cohens_h, kish_effective_n, newcombe_interval,
+                        newcombe_intervals, newcombe_pvalue, newcombe_pvalues, score_test_fixed, wilson_interval)
 from .bases import (INTERVAL_COLUMNS, KNOWN_BASES, MINIMUM_BASES, QUALIFIER_CAVEATS, STUDY_SIZE_COLUMNS, base_caveat,
                     base_for, with_intervals, with_study_sizes)
 from .comparisons import (BREAK_EVEN_METHOD, COMPARE_COLUMNS, DEPENDS, HOLDS, MAX_BREAK_EVEN_N, NEWCOMBE_METHOD,
@@ -45,5 +45,6 @@ __all__ = ["BREAK_EVEN_METHOD", "COMPARE_COLUMNS", "DEPENDS", "HEADLINE", "HOLDS
            "wave_pairs", "with_questions",
            "STUDY_SIZE_COLUMNS", "add_adjusted", "add_sensitivity", "base_caveat", "base_for", "bh_adjust",
            "bound_allows", "check_confidence", "cohens_h", "compare_pairs", "empty_comparison", "finish_comparison",
-           "gap_effects", "kish_effective_n", "meta_analysis", "newcombe_interval", "newcombe_pvalue", "newcombe_pvalues",
+           "gap_effects", "kish_effective_n", "meta_analysis", "newcombe_interval", "newcombe_intervals",
+           "newcombe_pvalue", "newcombe_pvalues",
            "open_side", "score_test_fixed", "wilson_interval", "with_intervals", "with_study_sizes"]

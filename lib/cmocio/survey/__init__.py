@@ -17,6 +17,10 @@ One module a job:
 * ``privacy``: the anonymity rule, the disclosure audit, and the ledger of releases;
 * ``compare``: against the published figures, marketing against IT, wave against wave;
 * ``analysis``: one call from responses to the suppressed tables;
+* ``heatmap``: every question by every segment, as the difference from the organisation, and the highlights;
+* ``drivers``: how strongly each practice goes with the relationship outcome, audited as a breakdown;
+* ``evidence``: the published comparisons of each practice, and the actions they support;
+* ``context``: one organisation's survey with its settings, read and analysed once, for a page or a deck;
 * ``synthetic``: made-up respondents and the same people in every export layout;
 * ``fielding``: the survey as files the tools import, each with the mapping that reads its export;
 * ``pull``: the responses from the tools' APIs, in their export layouts, identifying fields dropped;
@@ -28,15 +32,17 @@ No function here returns respondent-level rows to a page.
 from .aggregation import RESPONDENTS, cells, shares
 from .analysis import Analysis, analyse
 from .compare import against_portfolio, benchmark, own_gaps, trend
+from .context import SurveyContext, SurveySettings, check_survey_parameters
 from .instrument import (ALL, EXAMPLE_PATH, FUNCTIONS, MAPPINGS_DIR, QUESTIONS_PATH, SURVEY_DIR, load_questions,
                          respondent_columns, segment_name)
 from .mapping import ConversionReport, Mapping, convert, load_mapping
 from .privacy import HIDDEN, Ledger, ReleaseRefused, ledger_for, publishable, rounded, suppress
 from .read import open_export
-from .responses import load_responses, write_responses
+from .responses import Responses, load_responses, read_responses, write_responses
 from .synthetic import synthetic_people, synthetic_responses, write_example, write_exports
 
-__all__ = ["HIDDEN", "Ledger", "ReleaseRefused", "ledger_for", "ALL", "Analysis", "against_portfolio", "ConversionReport",
+__all__ = ["Responses", "SurveyContext", "SurveySettings", "check_survey_parameters", "read_responses",
+           "HIDDEN", "Ledger", "ReleaseRefused", "ledger_for", "ALL", "Analysis", "against_portfolio", "ConversionReport",
            "EXAMPLE_PATH", "FUNCTIONS", "MAPPINGS_DIR", "Mapping",
            "QUESTIONS_PATH", "RESPONDENTS", "SURVEY_DIR", "analyse", "benchmark", "cells", "convert", "load_mapping",
            "load_questions", "load_responses", "open_export", "own_gaps", "publishable", "respondent_columns",

@@ -60,7 +60,7 @@ def against_fixed(p: float, n: float, p0: float, confidence: float) -> tuple[flo
     return 100 * (low - p0), 100 * (high - p0), stats.score_test_fixed(p, n, p0)
 
 
-def _verdicts(frame: pd.DataFrame, confidence: float, min_difference_pts: float) -> pd.DataFrame:
+def verdicts(frame: pd.DataFrame, confidence: float, min_difference_pts: float) -> pd.DataFrame:
     """BH-adjust the tested rows, then set ``significant``, ``meaningful`` and a plain ``verdict``."""
     stats.add_adjusted(frame, confidence)
     frame["meaningful"] = frame["diff"].abs() >= min_difference_pts
@@ -136,7 +136,7 @@ def benchmark(yours: pd.DataFrame, published: pd.DataFrame, confidence: float = 
                      "benchmark_base": n2, "benchmark_base_kind": kind, "diff": diff, "diff_low": low,
                      "diff_high": high, "p_value": pv, "method": method, "caveat": "; ".join(caveats),
                      "untested": untested})
-    out = _verdicts(pd.DataFrame.from_records(recs), confidence, min_difference_pts)
+    out = verdicts(pd.DataFrame.from_records(recs), confidence, min_difference_pts)
     out["verdict"] = out["untested"].fillna(out["verdict"])
     return out[BENCHMARK_COLUMNS]
 
@@ -156,7 +156,7 @@ def own_gaps(yours: pd.DataFrame, confidence: float = 0.95, min_difference_pts: 
         recs.append({"question_id": q, "metric": m.loc[q, "metric"], "percent_marketing": 100 * pm,
                      "percent_it": 100 * pi, "diff": 100 * (pm - pi), "diff_low": low, "diff_high": high,
                      "p_value": pv, "method": TWO_SAMPLE})
-    return _verdicts(pd.DataFrame.from_records(recs), confidence, min_difference_pts)[GAP_COLUMNS]
+    return verdicts(pd.DataFrame.from_records(recs), confidence, min_difference_pts)[GAP_COLUMNS]
 
 
 def trend(table: pd.DataFrame, waves: list[str], confidence: float = 0.95,
@@ -179,7 +179,7 @@ def trend(table: pd.DataFrame, waves: list[str], confidence: float = 0.95,
                          "diff_low": low, "diff_high": high, "p_value": pv, "method": TWO_SAMPLE})
     if not recs:
         return _empty(TREND_COLUMNS)
-    return _verdicts(pd.DataFrame.from_records(recs), confidence, min_difference_pts)[TREND_COLUMNS]
+    return verdicts(pd.DataFrame.from_records(recs), confidence, min_difference_pts)[TREND_COLUMNS]
 
 
 def against_portfolio(yours: pd.DataFrame, pool: pd.DataFrame, confidence: float = 0.95,
@@ -205,4 +205,4 @@ def against_portfolio(yours: pd.DataFrame, pool: pd.DataFrame, confidence: float
                      "portfolio_percent": r.percent_pool, "n_organisations": r.n_organisations,
                      "diff": 100 * (p1 - p2), "diff_low": low, "diff_high": high, "p_value": pv,
                      "method": TWO_SAMPLE})
-    return _verdicts(pd.DataFrame.from_records(recs), confidence, min_difference_pts)[PORTFOLIO_COLUMNS]
+    return verdicts(pd.DataFrame.from_records(recs), confidence, min_difference_pts)[PORTFOLIO_COLUMNS]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,15 +31,24 @@ MAX_LISTED = 50
 _ANSWERS = {"1": 1, "0": 0, "yes": 1, "no": 0, "true": 1, "false": 0, "": -1}
 
 
-def load_responses(path: str | os.PathLike, questions: pd.DataFrame, weight_column: str = "weight",
-                   mapping_path: str | os.PathLike | None = None) -> pd.DataFrame:
+@dataclass
+class Responses:
+    """Responses as read: the canonical frame, the layout it came from, warnings, and whether it is weighted."""
+
+    frame: pd.DataFrame
+    source: str
+    warnings: list[str] = field(default_factory=list)
+    weighted: bool = False
+
+
+def read_responses(path: str | os.PathLike, questions: pd.DataFrame, weight_column: str = "weight",
+                   mapping_path: str | os.PathLike | None = None) -> Responses:
     """Read responses: the canonical layout, or any export with a mapping file.
 
-    Returns ``respondent_id``, ``function``, ``weight`` (1.0 when ``weight_column``
+    The frame holds ``respondent_id``, ``function``, ``weight`` (1.0 when ``weight_column``
     is empty), ``wave`` and ``segment_*`` when present, and one nullable ``Int8``
-    column per question. ``frame.attrs`` holds ``source`` (the layout read) and
-    ``warnings``. A weight column of any name is honoured; a named one that is
-    missing is an error, never silently ignored.
+    column per question. A weight column of any name is honoured; a named one that is
+    missing is an error, never silently ignored. Weights that are all 1 are read as unweighted.
     """
     if mapping_path:
         mapping = load_mapping(mapping_path, questions)
@@ -50,26 +60,32 @@ def load_responses(path: str | os.PathLike, questions: pd.DataFrame, weight_colu
         frame, report = convert(path, mapping, questions)
         if not weight_column:
             frame["weight"] = 1.0
-        frame.attrs.update(source=report.source, warnings=report.warnings,
-                           weighted=bool(mapping.weight and weight_column))
-        return _unit_weights_unweighted(frame)
+        return _unit_weights_unweighted(Responses(frame, report.source, list(report.warnings),
+                                                  bool(mapping.weight and weight_column)))
     header = open_export(path, None)
     if header.kind != "plain":
         raise DataValidationError([Problem(str(header.path), None, None,
                                            f"is a {header.description}; give a mapping file (mapping_path, see "
                                            "data/survey/mappings/) to say which columns answer which question")],
                                   "responses file")
-    return _unit_weights_unweighted(_check_plain(header, questions, weight_column))
+    frame, warnings = _check_plain(header, questions, weight_column)
+    return _unit_weights_unweighted(Responses(frame, header.description, warnings, bool(weight_column)))
 
 
-def _unit_weights_unweighted(frame: pd.DataFrame) -> pd.DataFrame:
+def load_responses(path: str | os.PathLike, questions: pd.DataFrame, weight_column: str = "weight",
+                   mapping_path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The canonical frame of :func:`read_responses` (its layout, warnings and weighting left out)."""
+    return read_responses(path, questions, weight_column, mapping_path).frame
+
+
+def _unit_weights_unweighted(read: Responses) -> Responses:
     """A weight column whose weights are all 1 weights nothing: the responses are read as unweighted."""
-    if frame.attrs.get("weighted") and len(frame) and (frame["weight"] == 1).all():
-        frame.attrs["weighted"] = False
-    return frame
+    if read.weighted and len(read.frame) and (read.frame["weight"] == 1).all():
+        read.weighted = False
+    return read
 
 
-def _check_plain(header, questions: pd.DataFrame, weight_column: str) -> pd.DataFrame:
+def _check_plain(header, questions: pd.DataFrame, weight_column: str) -> tuple[pd.DataFrame, list[str]]:
     p = str(header.path)
     columns = [c.strip() for c in header.columns]
     if columns and columns[-1] == "":  # a trailing delimiter on every line: an empty last column
@@ -160,8 +176,7 @@ def _check_plain(header, questions: pd.DataFrame, weight_column: str) -> pd.Data
     if email_ids(pd.unique(rid)):
         warnings.append("respondent_id holds e-mail addresses; use pseudonymous ids (they are never written)")
     frame = pd.DataFrame({"respondent_id": rid, "function": fn, "weight": w.astype(float), **extra, **answers})
-    frame.attrs.update(source=header.description, warnings=warnings, weighted=bool(weight_column))
-    return frame
+    return frame, warnings
 
 
 def write_responses(frame: pd.DataFrame, path: str | os.PathLike) -> Path:

@@ -25,6 +25,9 @@ from .instrument import EXAMPLE_PATH, load_questions
 AGREE = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree", "Don't know")
 FUNCTION_CHOICES = ("Marketing", "IT / Technology", "Another function")
 UNITS = ("Consumer", "Enterprise", "Online")
+LEVELS = ("Staff", "Manager", "Director")
+#: Practices the synthetic organisation's relationship outcome (q01) goes with.
+DRIVEN_BY = ("q04", "q07", "q10", "q13", "q14")
 REGIONS = ("Americas", "EMEA", "APAC")
 FUNCTION_Q = "Which function do you work in?"
 UNIT_Q = "Which business unit are you part of?"
@@ -35,13 +38,15 @@ COMMENT_Q = "Anything else you would like to tell us?"
 
 def synthetic_responses(questions: pd.DataFrame, n: int = 400, seed: int = 20261123, missing_rate: float = 0.06,
                         share_marketing: float = 0.6) -> pd.DataFrame:
-    """A clearly synthetic canonical response file with two waves and a business-unit segment. Not real data.
+    """A clearly synthetic canonical response file with two waves and two segments. Not real data.
 
     Respondent ids start with ``SYN-``. Each function answers each question yes
     with a made-up probability (drawn once from the seed; a little higher in the
     later wave), a share ``missing_rate`` of answers is blank, weights vary
     between 0.5 and 2, 40% of respondents belong to wave 2024 and the rest to
-    2025, and business units are Consumer, Enterprise and Online.
+    2025, business units are Consumer, Enterprise and Online, and levels Staff, Manager and Director. Whether a
+    respondent calls the relationship collaborative (q01) goes with how many of five practices (``DRIVEN_BY``)
+    they agree with, so the drivers of the example have an association to find.
     """
     rng = np.random.default_rng(seed)
     qids = list(questions["question_id"])
@@ -55,10 +60,19 @@ def synthetic_responses(questions: pd.DataFrame, n: int = 400, seed: int = 20261
     prob = (prob + np.where(wave[:, None] == "2025", lift, 0.0)).clip(0.02, 0.98)
     answers = (rng.random((n, len(qids))) < prob).astype(float)
     answers[rng.random((n, len(qids))) < missing_rate] = np.nan
+    weight = rng.uniform(0.5, 2.0, size=n).round(3)
+    outcome = qids.index("q01") if "q01" in qids else None
+    drivers = [qids.index(q) for q in DRIVEN_BY if q in qids]
+    if outcome is not None and drivers:  # the relationship goes with the practices, so drivers have something to find
+        practised = np.nan_to_num(answers[:, drivers], nan=0.0).mean(axis=1)
+        said = (rng.random(n) < (0.1 + 0.85 * practised)).astype(float)
+        answers[:, outcome] = np.where(np.isnan(answers[:, outcome]), np.nan, said)
+    level = rng.choice(LEVELS, size=n, p=[0.5, 0.35, 0.15])
     frame = pd.DataFrame(answers, columns=qids).astype("Int8")
+    frame.insert(0, "segment_level", level)
     frame.insert(0, "segment_business_unit", unit)
     frame.insert(0, "wave", wave)
-    frame.insert(0, "weight", rng.uniform(0.5, 2.0, size=n).round(3))
+    frame.insert(0, "weight", weight)
     frame.insert(0, "function", function)
     frame.insert(0, "respondent_id", [f"SYN-{i:05d}" for i in range(1, n + 1)])
     return frame

@@ -29,7 +29,8 @@ DOMINANCE = 0.30
 #: p-values three. Every table computed from responses goes through :func:`rounded` before it is shown.
 ROUNDING = {"percent": 0, "percent_marketing": 0, "percent_it": 0, "percent_early": 0, "percent_late": 0, "diff": 0,
             "ci_low": 1, "ci_high": 1, "diff_low": 1, "diff_high": 1, "n_eff": 1, "p_value": 3, "p_adjusted": 3,
-            "benchmark_percent": 1, "portfolio_percent": 0}
+            "benchmark_percent": 1, "portfolio_percent": 0, "overall_percent": 0, "percent_agree": 0,
+            "percent_rest": 0, "score": 1}
 
 
 def check_min_group_size(min_group_size: int) -> int:

@@ -86,3 +86,21 @@ def test_the_overview_lists_only_the_selected_studies_conflicts_and_waves(ctx, t
     assert all("Forrester 2013" in s for s in listed["studies"])
     assert list(one.waves_table()["study_id"]) == ["forrester-2013"]
     assert set(every.waves()["study_id"]) == set(every.findings["study_id"])  # a wave is a study with figures
+
+
+def test_the_benchmark_page_reads_a_bound_as_one_and_keeps_it_in_capitals():
+    from cmocio.sentences.benchmark import differs_most
+
+    bench = pd.DataFrame({"role": ["benchmark"], "diff": [40.0], "question_id": ["q10"], "group": ["marketing"],
+                          "benchmark_group": ["marketing"], "study_id": ["forrester-2013"], "metric": ["m"],
+                          "percent": [90.0], "benchmark_percent": [50.0], "benchmark_qualifier": [">"],
+                          "verdict": ["not testable against a bound"]})
+    gaps = pd.DataFrame({"diff": [46.0], "question_id": ["q10"], "metric": ["m"], "percent_marketing": [90.0],
+                         "percent_it": [44.0]})
+    changes = pd.DataFrame({"group": [], "verdict": []})
+    text = differs_most(bench, gaps, changes, 0, lambda m: "Marketing and IT share ownership", lambda s: "Forrester 2013")
+    assert "up to 40 points more likely" in text and "(90% vs more than 50%)" in text
+    assert "*marketing and IT share ownership*" in text and "and it share" not in text
+    control = differs_most(bench.assign(benchmark_qualifier="="), gaps, changes, 0, lambda m: "Marketing and IT share "
+                           "ownership", lambda s: "Forrester 2013")
+    assert "are 40 points more likely" in control and "(90% vs 50%)" in control

@@ -166,13 +166,14 @@ BAND_RULE = ("**Where you rank.** A band says which quarter of the other organis
 
 
 def differs_most(bench: pd.DataFrame, gaps: pd.DataFrame, changes: pd.DataFrame, hidden: int,
-                 wording: Callable[[str], str], study_label: Callable[[str], str]) -> str:
-    """Where the organisation differs most from the studies, its widest inside gap, and what moved since last wave."""
+                 wording: Callable[[str], str], study_label: Callable[[str], str], top: int = 3) -> str:
+    """The page's brief: where the organisation differs most from the studies (the ``top`` widest comparisons),
+    its widest inside gap, and what moved since the last wave."""
     from ..plots import GROUP_NOUNS
 
     ranked = bench[bench["role"] == "benchmark"].dropna(subset=["diff"]).assign(size=lambda d: d["diff"].abs())
     lines = []
-    for r in ranked.sort_values(["size", "question_id"], ascending=[False, True]).head(5).itertuples():
+    for r in ranked.sort_values(["size", "question_id"], ascending=[False, True]).head(top).itertuples():
         who = {"marketing": "marketing respondents", "it": "IT respondents"}.get(r.group, "respondents")
         verdict = {"higher": " — a difference that holds after adjustment and is meaningful",
                    "lower": " — a difference that holds after adjustment and is meaningful",

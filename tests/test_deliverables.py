@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
+from pptx.enum.chart import XL_TICK_LABEL_POSITION
 from pptx import Presentation
 from pptx.util import Emu
 
@@ -65,6 +66,9 @@ def test_one_finding_per_slide_with_a_native_chart_at_most_twelve_categories_and
         for s in chart.plots[0].series:  # the site's colour of the group or series
             assert "#" + str(s.format.fill.fore_color.rgb) == finding.colours[s.name].upper()
         assert finding.footnote in texts and len(finding.footnote) <= content.MAX_FOOTNOTE
+        negative = any(v is not None and v < 0 for vs in series.values() for v in vs)
+        low = chart.category_axis.tick_label_position == XL_TICK_LABEL_POSITION.LOW
+        assert low == negative, "labels sit left of the plot only where a bar runs left of zero"
     assert any(len(f.categories) > content.MAX_CATEGORIES for f in found), "the test covers a cut chart"
     assert [t[0] for t in map(_texts, slides)].count("Your organisation") == 1  # the benchmark's own section
     assert _texts(slides[-1])[0].startswith("Sources") and "APMdigest, 2013-12-06" in " ".join(_texts(slides[-1]))
@@ -86,6 +90,14 @@ def test_every_slide_has_its_number_and_date_and_no_text_overflows_its_box(examp
             assert fits(sh.text_frame.text, font.size.pt, sh.width.inches, sh.height.inches, bool(font.bold)), \
                 (i, sh.text_frame.text[:60])
             assert sh.top + sh.height <= height and sh.left + sh.width <= width, (i, sh.text_frame.text[:60])
+
+
+def test_bars_left_of_zero_keep_their_labels_clear(tmp_path):
+    both = content.Finding("S", "Practices", ["Up", "Down"], {"Agree minus rest": [12.0, -3.0]}, "pts", "Made up.")
+    up = content.Finding("S", "Practices", ["Up", "Also up"], {"Agree minus rest": [12.0, 3.0]}, "pts", "Made up.")
+    prs = Presentation(str(write_deck([both, up], tmp_path / "d.pptx", date="2026-01-31")))
+    axes = [sh.chart.category_axis.tick_label_position for s in prs.slides for sh in s.shapes if sh.has_chart]
+    assert axes[0] == XL_TICK_LABEL_POSITION.LOW and axes[1] != XL_TICK_LABEL_POSITION.LOW
 
 
 def test_text_measurement_can_fail():

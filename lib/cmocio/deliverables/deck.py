@@ -117,6 +117,10 @@ def _finding_slide(prs, finding: Finding) -> None:
         chart.legend.include_in_layout = False
         chart.legend.font.size = Pt(11)
     chart.category_axis.reverse_order = True  # first category on top, as in the notebooks
+    if any(v is not None and v < 0 for values in finding.series.values() for v in values[:shown]):
+        from pptx.enum.chart import XL_TICK_LABEL_POSITION
+
+        chart.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # labels clear of bars left of zero
     chart.category_axis.tick_labels.font.size = Pt(10)
     chart.value_axis.tick_labels.font.size = Pt(10)
     chart.value_axis.has_major_gridlines = True

@@ -62,7 +62,7 @@ def insight_findings(org: SurveyContext) -> list[Finding]:
                            [_short(org.wording(m), 55) for m in everyone["practice"]],
                            {"Those who agree minus the rest": [float(v) for v in everyone["diff"]]}, "pts",
                            f"Your pulse survey: {CAVEAT}. Published: {published or 'no comparison'}.", everyone,
-                           "drivers"))
+                           "drivers", what="practices, strongest first"))
     return out
 
 

@@ -43,7 +43,7 @@ class Column:
 #: sides compared (e.g. "Marketing" and "IT / technology"), filled in from the table's own ``a``/``b``.
 COLUMNS: dict[str, Column] = {
     "study": Column("Study"), "question": Column("Question"), "reason": Column("Reason"),
-    "label": Column("Comparison"), "series": Column("Series"), "sponsor": Column("Sponsor"),
+    "label": Column("Comparison"), "series": Column("Series"), "survey": Column("Survey"), "sponsor": Column("Sponsor"),
     "title": Column("Title"), "population": Column("Who was surveyed"), "geography": Column("Where"),
     "respondents": Column("Respondents"), "figures": Column("Figures", "int"), "theme": Column("Theme"),
     "year": Column("Year", "int"), "year_early": Column("From", "int"), "year_late": Column("To", "int"),
@@ -182,7 +182,7 @@ def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out: dict[str, list[str]] = {}
     done = {q for pct, q in QUALIFIED.items() if pct in frame.columns and q in frame.columns}  # marked on the figure
     for col in frame.columns:
-        if col in done or col in HIDDEN:
+        if col in done or col in HIDDEN or (col == "series" and "survey" in frame.columns):  # its name is shown
             continue
         pair = next((p for p in INTERVALS if col in p and set(p) <= set(frame.columns)), None)
         if pair:
@@ -207,8 +207,9 @@ def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
 READER_COLUMNS = 8
 #: How much a reader needs a column (lower first): who and what, the figures, the difference, its interval, the
 #: verdict, the source. Columns not named here (bases, p-values, methods, caveats) stay in the full table.
-_NEED = {"Study": 0, "Series": 0, "Sponsor": 1, "Question": 0, "Comparison": 0, "Reason": 0, "Family of questions": 0,
-         "Title": 1, "Description": 1, "Headline": 1, "Theme": 2, "Group": 1, "Segment": 1, "Breakdown": 2,
+_NEED = {"Study": 0, "Series": 0, "Survey": 0, "Sponsor": 1, "Question": 0, "Comparison": 0, "Reason": 0,
+         "Family of questions": 0, "Title": 1, "Description": 1, "Headline": 1, "Theme": 2, "Group": 1, "Segment": 1,
+         "Breakdown": 2,
          "Published group": 2, "Year": 3, "From": 2, "To": 2, "Difference": 1, "Pooled gap": 1, "Interval": 2,
          "Verdict": 1, "Conclusion": 1, "Decision": 2, "What it would take": 4, "Source": 3, "Studies (k)": 3,
          "Studies": 3, "Respondents": 2, "Figures": 3, "Who was surveyed": 3, "Rank": 2, "Hidden": 3,

@@ -233,8 +233,13 @@ class Context:
 
     @_memoized
     def wave_changes(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Change between consecutive waves of the same survey series (``series`` in studies.csv)."""
-        return self._comparisons("wave", frame)
+        """Change between consecutive waves of the same survey series (``series`` in studies.csv), with the
+        programme's name as ``survey`` beside its id."""
+        changes = self._comparisons("wave", frame)
+        names = self.data.studies.drop_duplicates("series").set_index("series")["programme"]
+        at = list(changes.columns).index("series") + 1 if "series" in changes else 0
+        changes.insert(at, "survey", changes["series"].map(names) if "series" in changes else pd.Series(dtype=str))
+        return changes
 
     def series_points(self, frame: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
         """The figures behind ``changes`` (from :meth:`wave_changes`), ready for :func:`plots.series_panels`.

@@ -26,7 +26,7 @@ _FORMATS = {"pct": '0"%"', "pts": '+0" pts";-0" pts";0" pts"', "p": '[<0.001]"<0
 #: A bound's number format: the value stays a number, the cell reads as published.
 _BOUND_FORMATS = {">": '">"0"%"', "<": '"<"0"%"', "~": '"~"0"%"'}
 #: The columns a reader's sheet shows, in this order, with their plain-words headers where the page's differ.
-READER = ["study", "series", "question", "label", "question_id", "group", "segment", "year", "year_early", "year_late",
+READER = ["study", "survey", "question", "label", "question_id", "group", "segment", "year", "year_early", "year_late",
           "percent", "percent_a", "percent_b", "percent_early", "percent_late", "benchmark_percent", "diff",
           "diff_low", "diff_high", "ci_low", "ci_high", "n_used", "n_answered", "p_adjusted", "conclusion", "verdict"]
 _READER_HEADERS = {"ci_low": ("Interval from", "pct"), "ci_high": ("Interval to", "pct"),
@@ -146,7 +146,7 @@ def write_workbook(findings: list[Finding], sources: pd.DataFrame, path: Path, a
         _write_rows(book, sheet, 0, list(map(str, table.columns)), raw, table, {}, formats, head)  # values as coded
     src = book.add_worksheet(_sheet_name("Sources", used))
     plain = {"outlet": "Outlet", "headline": "Headline", "author": "Author", "published": "Published",
-             "studies": "Studies it reports", "figures": "Figures", "address": "Address"}
+             "publisher": "Published by", "studies": "Studies it reports", "figures": "Figures", "address": "Address"}
     for c, col in enumerate(sources.columns):
         src.write_string(0, c, plain.get(col, str(col)), head)
         src.set_column(c, c, 60 if col in ("headline", "address") else 24)

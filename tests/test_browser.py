@@ -154,8 +154,8 @@ class TestRenderedPages:
         assert site.stat().st_size < 150_000
 
 
-class TestReadingAids:
-    """What a strategist meets on the pages: search, contents, tables, charts, navigation on a phone."""
+    # ---- what a strategist meets on the pages: search, contents, tables, charts, navigation on a phone ----
+    # (one class: under --dist loadscope a class is dealt to one worker, so the site is rendered once)
 
     def test_search_covers_tables_and_lands_on_the_sections_anchor_with_clean_snippets(self, site, browser):
         page, log = _open(browser, (site.parent / "02_shared_incentives.html").as_uri())

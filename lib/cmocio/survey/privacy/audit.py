@@ -183,18 +183,28 @@ def unprotected(poly: Polytope, facts: list[Fact], truth: np.ndarray, objectives
     width = np.array([f.kind == "width" for f in facts])
     ok = np.where(width, (np.abs(values - truths[:, None]) >= 1 - TOL).any(axis=1), (values >= 1 - TOL).any(axis=1))
     failed: dict[int, None] = {}
+    found: list[np.ndarray] = []  # optima of the programs below: feasible points that may settle later facts
+
+    def settled(f: Fact) -> bool:
+        v = np.array([f.c @ x for x in found])
+        return bool(len(v) and ((np.abs(v - f.truth) >= 1 - TOL).any() if f.kind == "width" else (v >= 1 - TOL).any()))
+
     for i in np.flatnonzero(~ok):
         f = facts[i]
-        if f.cell in failed:
+        if f.cell in failed or settled(f):
             continue
-        hi, _ = poly.optimum(f.c, True)
+        hi, x = poly.optimum(f.c, True)
+        if x is not None:
+            found.append(x)
         if f.kind == "reach":
             if hi < 1 - TOL:
                 failed[f.cell] = None
             continue
         if hi >= f.truth + 1 - TOL:
             continue
-        lo, _ = poly.optimum(f.c, False)
+        lo, x = poly.optimum(f.c, False)
+        if x is not None:
+            found.append(x)
         if lo > f.truth - 1 + TOL:
             failed[f.cell] = None
     return sorted(failed)

@@ -216,11 +216,12 @@ def suppress_drivers(cells: pd.DataFrame, page: pd.DataFrame, k: int, practice_i
     on_page = dict(zip(zip(*(here[c].astype(str) for c in CELL_KEYS)), ~here["suppressed"].to_numpy(bool)))
     segs = [d for d in pd.unique(cells["dimension"]) if d and d in set(here["dimension"])]
     parts = []
+    every = aggregation.shares(cells)  # once: each practice takes its rows
     for p in practice_ids:
         dim = dimension_of(p)
         latent = {crossed_dimension(d, dim): [] for d in segs}
         rows = cells["dimension"].isin(["", dim, *segs, *latent]).to_numpy()
-        part = aggregation.shares(cells[rows])
+        part = every[rows].reset_index(drop=True)
         keys = set(zip(*(part[c].astype(str) for c in CELL_KEYS)))
         hide = [(q, wave, "", ALL, g) for q in part["question_id"].unique() for g in GROUPS
                 if (q, g) in hidden_on_page]

@@ -101,7 +101,7 @@ def crossings(responses: pd.DataFrame) -> tuple[list[tuple[str, str]], Latent]:
             if SEGMENT_PREFIX + name in shown:  # published crossed: audited as a breakdown of its own
                 continue
             (x, x_names), (y, y_names) = codes[a], codes[b]
-            held = np.unique(x * len(y_names) + y)
+            held = np.flatnonzero(np.bincount(x * len(y_names) + y, minlength=len(x_names) * len(y_names)))
             values = {f"{x_names[h // len(y_names)]}{CROSS}{y_names[h % len(y_names)]}": h for h in held}
             pairs.append((a, b))
             latent[name] = [(a[len(SEGMENT_PREFIX):], {v: str(x_names[h // len(y_names)]) for v, h in values.items()}),

@@ -130,8 +130,9 @@ def test_a_unanimous_small_group_stays_unproven():
 
 def test_a_stricter_rerun_of_the_same_data_adds_nothing(tmp_path):
     checked = 0
-    for seed in range(6):
-        r = small_groups(seed, unanimous=False)
+    five = people([("marketing", "Consumer", 20, 0.5), ("marketing", "Online", 5, 0.5), ("it", "Consumer", 8, 0.5),
+                   ("it", "Online", 6, 0.5)], 3, blank=0.0)  # a group of 5, shown at k = 5
+    for seed, r in [*((s, small_groups(s, unanimous=False)) for s in range(6)), (6, five)]:
         ledger = privacy.Ledger(tmp_path / f"ledger{seed}.jsonl", "org")
         at5, at6 = publish(r, 5, ledger), publish(r, 6, ledger)
         truth = attacker.truth_of(r, QIDS)

@@ -78,15 +78,16 @@ def analyse(responses: pd.DataFrame, questions: pd.DataFrame, min_group_size: in
     if ledger is None:
         table = privacy.suppress(cells, k, nesting=nesting, classes=classes)
     else:
+        who = privacy.fingerprints(responses, questions["question_id"])  # the same people, whatever the breakdowns
         with ledger.transaction():  # checked and recorded as one step
-            forced = ledger.plan(cells, k, weighted)
-            table = privacy.suppress(cells, k, forced, nesting=nesting, classes=classes)
+            forced, known = ledger.plan(cells, k, weighted, who), ledger.known(cells, who)
+            table = privacy.suppress(cells, k, forced, nesting=nesting, classes=classes, known=known)
             while True:  # hide more until the difference from every earlier release hides nobody too
-                more = ledger.differences(cells, table, k, nesting) - forced
+                more = ledger.differences(cells, table, k, nesting, who) - forced
                 if not more:
                     break
                 forced |= more
-                table = privacy.suppress(cells, k, forced, nesting=nesting, classes=classes)
-            ledger.record(cells, table, k, weighted, kind)
+                table = privacy.suppress(cells, k, forced, nesting=nesting, classes=classes, known=known)
+            ledger.record(cells, table, k, weighted, kind, who)
     waves = aggregation.waves_of(responses) if not responses.empty else [ALL]
     return Analysis(table, waves, k, confidence)

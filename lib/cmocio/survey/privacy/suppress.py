@@ -112,9 +112,15 @@ def grid_of(keys: list[tuple[str, str, str]], nested: list[tuple[str, str, dict[
 
 
 def _close(grid: audit.Grid, kinds: list[str], hidden: np.ndarray, cost: np.ndarray,
-           union_ok: Callable[[list[int], list[int], int], bool], exposed: Callable[[np.ndarray], list[int]]) -> np.ndarray:
-    """Hide further cells until no relation gives a hidden one away and the audit finds nothing."""
+           union_ok: Callable[[list[int], list[int], int], bool], exposed: Callable[[np.ndarray], list[int]],
+           known: np.ndarray | None = None) -> np.ndarray:
+    """Hide further cells until no relation gives a hidden one away and the audit finds nothing.
+
+    ``known`` marks cells the analyst knows whether shown or not (an earlier release showed them): they count
+    as shown in every sum and in the audit, and are never hidden to protect another.
+    """
     hidden = hidden.copy()
+    known = np.zeros(len(hidden), bool) if known is None else known
 
     def cheapest(cands: Iterable[int]) -> int:
         return min(cands, key=lambda c: (cost[c], c))
@@ -124,22 +130,26 @@ def _close(grid: audit.Grid, kinds: list[str], hidden: np.ndarray, cost: np.ndar
         while changed:
             changed = False
             for (parts, total), kind in zip(grid.relations, kinds):
-                hidden_parts = [c for c in parts if hidden[c]]
-                visible = [c for c in parts if not hidden[c]]
-                if hidden[total]:
+                secret = hidden & ~known
+                hidden_parts = [c for c in parts if secret[c]]
+                visible = [c for c in parts if not hidden[c] and not known[c]]
+                if secret[total]:
                     if not hidden_parts and visible:
                         hidden[cheapest(visible)] = True
                         changed = True
                     continue
                 if not hidden_parts or (len(hidden_parts) >= 2 and union_ok(hidden_parts, parts, total)):
                     continue
-                hidden[total if kind == "function" or not visible else cheapest(visible)] = True
-                changed = True
-        found = exposed(hidden)
+                pick = total if (kind == "function" or not visible) and not hidden[total] and not known[total] \
+                    else (cheapest(visible) if visible else None)
+                if pick is not None:
+                    hidden[pick] = True
+                    changed = True
+        found = exposed(hidden & ~known)
         if not found:
             return hidden
-        around = next(([x for x in grid.neighbours(c) if not hidden[x]] for c in found
-                       if any(not hidden[x] for x in grid.neighbours(c))), [])
+        around = next(([x for x in grid.neighbours(c) if not hidden[x] and not known[x]] for c in found
+                       if any(not hidden[x] and not known[x] for x in grid.neighbours(c))), [])
         if not around:  # nothing left to widen: hide the whole question and wave
             hidden[:] = True
             return hidden
@@ -158,7 +168,8 @@ def _member_union(members: np.ndarray, wsum: np.ndarray, wsq: np.ndarray, wmax: 
 
 
 def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] = (), audit_: bool = True,
-             nesting: Nesting | None = None, classes: list[pd.DataFrame] | None = None) -> pd.DataFrame:
+             nesting: Nesting | None = None, classes: list[pd.DataFrame] | None = None,
+             known: Iterable[tuple] = ()) -> pd.DataFrame:
     """Mark every figure that may not be shown (``suppressed``, ``reason``) and blank its numbers.
 
     ``table`` comes from :func:`cmocio.survey.aggregation.shares`. ``forced`` holds
@@ -169,7 +180,9 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
     breakdowns that refine one another. ``classes`` holds, for weights that take a few values,
     the unweighted counts of each weight class in the rows of ``table`` (:func:`weight_classes`): the audit
     then assumes the analyst knows each shown figure class by class, as effective sizes and weighted shares
-    let them work out. An empty table is returned unchanged in shape.
+    let them work out. ``known`` holds cell keys the analyst knows already (an earlier release of the same
+    data showed them): taken as given by the audit, never hidden to protect another. An empty table is
+    returned unchanged in shape.
     """
     k = check_min_group_size(min_group_size)
     out = table.reset_index(drop=True).copy()
@@ -177,7 +190,7 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
         out["suppressed"] = pd.Series(dtype=bool)
         out["reason"] = pd.Series(dtype=object)
         return out
-    forced = set(map(tuple, forced))
+    forced, known = set(map(tuple, forced)), set(map(tuple, known))
     hidden_all = np.zeros(len(out), bool)
     keys = list(zip(*(out[c] for c in CELL_KEYS)))
     num = {c: out[c].to_numpy(float) for c in ("n_respondents", "n_answered", "n_yes", "weight_sum", "weight_sq_sum",
@@ -202,9 +215,10 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
         member_ok = _member_union(members, wsum, wsq, wmax, k)
         primary = ~passes(members, wsum, num["n_eff"][m_rows], num["max_share"][m_rows], k)
         primary |= np.array([(RESPONDENTS, w, *key) in forced for key in local])
+        size_known = np.array([(RESPONDENTS, w, *key) in known for key in local])
         size_hidden = _close(grid, kinds, primary, members, lambda cells, parts, total: member_ok(cells),
                              lambda h: audit.exposed_sizes(grid, h, [p["n_respondents"][m_rows] for p in split])
-                             if audit_ else [])
+                             if audit_ else [], size_known)
         hidden_all[m_rows] = size_hidden
         for q, cells_q in by_q.items():
             if q == RESPONDENTS:
@@ -225,7 +239,8 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
                         for p in split]
             hidden = _close(grid, kinds, first, members, union_answers,
                             lambda h, by_class=by_class: audit.exposed_answers(
-                                grid, h, size_hidden, *map(list, zip(*by_class))) if audit_ else [])
+                                grid, h, size_hidden & ~size_known, *map(list, zip(*by_class))) if audit_ else [],
+                            np.array([(q, w, *key) in known for key in local]))
             hidden_all[rows] = hidden
     out["suppressed"] = hidden_all
     out["reason"] = np.where(hidden_all, HIDDEN, "")

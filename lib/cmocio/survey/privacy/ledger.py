@@ -18,10 +18,9 @@ So every release is recorded, and a new one is checked against the earlier ones:
   respondents changed in the wave as a whole; otherwise the release is refused,
   with what to do (wait for more responses, or release them as a new wave). When
   enough changed, every figure hidden before stays hidden, and so does every
-  figure whose change is small (:func:`change_size`): one that fewer than
-  ``min_group_size`` people explain, or one in which a single answer moved by
-  fewer than ``min_group_size``, since an analyst who knows how many left or
-  joined would learn that they all gave that answer.
+  figure whose change is small (:func:`change_size`): one whose counts fell, or
+  rose, by fewer than ``min_group_size`` in all, since an analyst who knows how
+  many left or joined may then learn how those few answered.
 
 The ledger is a JSON-lines file kept with the survey's data (by default beside
 the responses file: :func:`default_ledger_path`), never in an output folder, so
@@ -130,18 +129,20 @@ def _delta(old: list | None, new: list) -> np.ndarray:
 
 
 def change_size(delta: np.ndarray) -> int:
-    """How few people a change of one cell's (yes, no, blank) counts may be about: 0 when nothing changed.
+    """The fewest leavers or joiners of one cell whose answers a change of its (yes, no, blank) counts may give
+    away: 0 when nothing changed.
 
     With L leavers and J joiners in a cell (an analyst may know both) and Δ the change of one answer's count,
-    the leavers' count of that answer lies in [max(0, -Δ), min(L, J - Δ)], so the leavers all gave it when
-    Δ <= -L, and the joiners all gave it when Δ >= J. The ledger does not know L or J, only that the leavers
-    hold at least every fall and the joiners every rise: when a single answer's count fell (every other stayed or
-    rose), L may be exactly its fall, and the leavers are then proven to have given that answer; likewise a single
-    count that rose and the joiners. Otherwise at least the largest part of the change moved.
+    the leavers' count of that answer lies in [max(0, -Δ), min(L, J - Δ)] and the joiners' in
+    [max(0, Δ), min(J, L + Δ)]: the leavers all gave it when Δ <= -L, the joiners when Δ >= J. The ledger knows
+    neither L nor J, only that the leavers hold at least every count that fell and the joiners every count that
+    rose. L may be exactly the sum of the falls, and then every leaver's answer count is pinned (all of them
+    gave one answer when a single count fell); likewise J and the rises. So the change is about as few people as
+    the smaller of those two sums that is not zero.
     """
     delta = np.asarray(delta)
-    proven = [abs(int(d)) for moved in (delta < 0, delta > 0) if int(moved.sum()) == 1 for d in delta[moved]]
-    return min(proven) if proven else int(np.abs(delta).max(initial=0))
+    sides = [int(-delta[delta < 0].sum()), int(delta[delta > 0].sum())]
+    return min((n for n in sides if n), default=0)
 
 
 def _moved(delta: np.ndarray) -> int:

@@ -150,9 +150,8 @@ def _close(grid: audit.Grid, kinds: list[str], hidden: np.ndarray, cost: np.ndar
             return hidden
         around = next(([x for x in grid.neighbours(c) if not hidden[x] and not known[x]] for c in found
                        if any(not hidden[x] and not known[x] for x in grid.neighbours(c))), [])
-        if not around:  # nothing left to widen: hide the whole question and wave
-            hidden[:] = True
-            return hidden
+        if not around:  # nothing left to widen: hide the whole question and wave (but what the analyst knows)
+            return hidden | ~known
         hidden[cheapest(around)] = True  # one at a time: the cheap rules and the audit run again after each
 
 

@@ -141,3 +141,21 @@ def test_one_leaver_among_six_joiners_keeps_their_answers(tmp_path):
     assert attacker.attack_leaver(first, second) == []
     fresh = survey.publishable(survey.analyse(after, QD, 5).table).to_csv(index=False)
     assert attacker.attack_leaver(first, fresh), "control: without the ledger the leaver's yes shows"
+
+
+def test_two_leavers_outside_a_shown_unit_keep_their_answers(tmp_path):
+    """Six joined IT of unit B (its counts rose by six in all, each answer's by fewer than five); everyone outside
+    it changed by two leavers who said no to q04 and four joiners who said yes, which no one sum shows: so a change
+    is also small when its largest part is."""
+    before = org([("marketing", "A", "Staff", 4, 4, 4), ("marketing", "B", "Staff", 8, 2, 2),
+                  ("it", "A", "Staff", 17, 0, 0), ("it", "B", "Staff", 10, 5, 0)])
+    leavers = before.index[(before["function"] == "it") & (before["segment_business_unit"] == "A")][:2]
+    after = pd.concat([before.drop(index=leavers), org([("marketing", "B", "Staff", 4, 4, 0),
+                                                        ("it", "B", "Staff", 6, 0, 0)])], ignore_index=True)
+    after["respondent_id"] = [f"x{i}" for i in range(len(after))]
+    ledger = privacy.Ledger(tmp_path / "ledger.jsonl", "org")
+    first = survey.publishable(survey.analyse(before, QD, 5, ledger=ledger).table).to_csv(index=False)
+    second = survey.publishable(survey.analyse(after, QD, 5, ledger=ledger).table).to_csv(index=False)
+    assert attacker.attack_leaver(first, second, 2) == []
+    fresh = survey.publishable(survey.analyse(after, QD, 5).table).to_csv(index=False)
+    assert attacker.attack_leaver(first, fresh, 2), "control: without the ledger the leavers' no shows"

@@ -18,8 +18,9 @@ So every release is recorded, and a new one is checked against the earlier ones:
   respondents changed in the wave as a whole; otherwise the release is refused,
   with what to do (wait for more responses, or release them as a new wave). When
   enough changed, every figure hidden before stays hidden, and so does every
-  figure whose change is small (:func:`change_size`): one whose counts fell, or
-  rose, by fewer than ``min_group_size`` in all, since an analyst who knows how
+  figure whose change is small: one that fewer than ``min_group_size`` people
+  explain (its largest part), or whose counts fell, or rose, by fewer than
+  ``min_group_size`` in all (:func:`change_size`), since an analyst who knows how
   many left or joined may then learn how those few answered.
 
 The ledger is a JSON-lines file kept with the survey's data (by default beside
@@ -150,7 +151,12 @@ def _moved(delta: np.ndarray) -> int:
     return int(np.abs(delta).max(initial=0))
 
 
-def _changed(old: dict[tuple, list], new: dict[tuple, list], new_cells: bool = True, measure=change_size
+def _small_part(delta: np.ndarray) -> int:
+    """How few people a change may be about: its :func:`change_size`, or fewer when its largest part is smaller."""
+    return min((n for n in (change_size(delta), _moved(delta)) if n), default=0)
+
+
+def _changed(old: dict[tuple, list], new: dict[tuple, list], new_cells: bool = True, measure=_small_part
              ) -> dict[tuple, int]:
     """Per cell, how few people its change may be about (``measure`` of the change; 1 for a reweighting).
 
@@ -347,7 +353,7 @@ class Ledger:
                             derived = delta[parts].sum(axis=0)
                         else:
                             continue
-                        if 0 < change_size(derived) < k:
+                        if 0 < _small_part(derived) < k:
                             pick = min(visible, key=lambda c: (size[c], c)) if visible else total
                             more.add((q, wave, *keys[pick]))
         return more

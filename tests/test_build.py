@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -193,3 +194,19 @@ def test_local_workers_are_renewed_after_their_share_of_jobs(monkeypatch):
     assert sorted(done) == [0, 1, 2, 3, 4], "every job ran once"
     pids = [done[j] for j in range(5)]
     assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4], "a fresh worker every two jobs"
+
+
+def test_the_reproduce_command_runs_from_the_project_root_as_printed(built):
+    import html
+
+    nb_dir, build = built
+    page = (build / "html" / "00_a.html").read_text(encoding="utf-8")
+    command = html.unescape(re.search(r'<pre class="reproduce">(.*?)</pre>', page, re.S).group(1))
+    assert command.startswith("papermill nb/00_a.ipynb build/notebooks/00_a.ipynb"), command
+    (build / "notebooks" / "00_a.ipynb").unlink()
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    done = subprocess.run(command, shell=True, cwd=nb_dir.parent, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    again = nbformat.read(str(build / "notebooks" / "00_a.ipynb"), as_version=4)
+    assert again.cells[-1].outputs[0]["text"] == "2\n"

@@ -16,7 +16,8 @@ from cmocio.portfolio.run import OPTIONS, run
 from .conftest import make_notebook
 from .test_portfolio import NAMES, _org, outputs, tiny_notebook, write_canonical
 
-VOLATILE = re.compile(rb"<dt>(Built|Execution time)</dt><dd>[^<]*</dd>")
+#: The build time, the run time, and the reproduce command, which names each run's own build folder.
+VOLATILE = re.compile(rb"<dt>(Built|Execution time)</dt><dd>[^<]*</dd>|<pre class=\"reproduce\">[^<]*</pre>")
 
 
 @pytest.fixture(scope="module")

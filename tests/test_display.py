@@ -87,5 +87,14 @@ def test_the_csv_keeps_full_precision(tmp_path):
 
 
 def test_every_column_in_the_dictionary_has_a_known_kind():
-    kinds = {"text", "pct", "pts", "p", "n", "share", "int", "num", "h", "bool", "group", "base"}
+    kinds = {"text", "pct", "pts", "p", "n", "share", "int", "num", "h", "bool", "group", "base", "verdict"}
     assert {name: c.kind for name, c in display.COLUMNS.items() if c.kind not in kinds} == {}
+
+
+
+def test_a_conclusion_reads_in_plain_words_and_the_csv_keeps_the_statistics_own():
+    from cmocio import stats
+
+    frame = pd.DataFrame({"conclusion": [stats.HOLDS, stats.NOT_SIGNIFICANT]})
+    shown = display.readable(frame).frame["Conclusion"].tolist()
+    assert shown == ["a real difference at any sample size the articles allow", "could be chance"]

@@ -199,7 +199,7 @@ class TestFaultsMidBuild:
     def test_the_next_build_recovers(self, faults):
         assert faults.recovered.returncode == 0, faults.recovered.stderr
         assert "Executing 4 notebook(s)" in faults.recovered.stdout
-        assert set(_pages(faults.build)) == {f"{n}.html" for n in ("00_ok", *FAULTS, "report", "sources")}
+        assert set(_pages(faults.build)) == {f"{n}.html" for n in ("00_ok", *FAULTS, "report", "sources", "glossary")}
 
 
 class TestUnwritableOutput:

@@ -243,6 +243,7 @@ def test_the_deck_draws_the_heatmap_as_a_coloured_table_and_the_drivers_as_a_cha
     from pptx import Presentation
 
     from cmocio.deliverables import write_deck
+    from cmocio.deliverables.content import MAX_CATEGORIES, MAX_FOOTNOTE
     from cmocio.deliverables.insights import GRID, insight_findings
 
     found = insight_findings(example)
@@ -251,12 +252,14 @@ def test_the_deck_draws_the_heatmap_as_a_coloured_table_and_the_drivers_as_a_cha
     grid = next(sh.table for sh in slides[2].shapes if sh.has_table)  # after the title and the section slide
     segments = list(found[0].series)
     assert [grid.cell(0, j).text for j in range(1, len(segments) + 1)] == segments
-    for i, _ in enumerate(found[0].categories, 1):
+    assert len(grid.rows) == 1 + min(len(found[0].categories), MAX_CATEGORIES)  # at most 12 questions a slide
+    for i, _ in enumerate(found[0].categories[:MAX_CATEGORIES], 1):
         for j, s in enumerate(segments, 1):
             v = found[0].series[s][i - 1]
             assert grid.cell(i, j).text == ("" if v is None else f"{round(v):+d}" if round(v) else "0")
     assert any(sh.has_chart for sh in slides[3].shapes)
-    assert "not cause" in found[1].footnote and "CMO Council 2021" in found[1].footnote
+    assert "not cause" in found[1].footnote and len(found[1].footnote) <= MAX_FOOTNOTE
+    assert "CMO Council 2021" in found[1].note  # the note in full, in the workbook
 
 
 def test_the_drivers_one_pass_gives_the_aggregations_sums():

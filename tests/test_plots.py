@@ -131,3 +131,64 @@ def test_break_even_shows_split_shares_when_only_the_total_is_known():
     widths = sorted(round(p.get_width()) for p in ax.patches)
     assert widths == [0, 17, 83, 100]  # significant and not-significant parts of each bar
     assert plots.break_even(frame.iloc[:0], "label", "n", "size", "note").get_title() == ""
+
+
+def _bars(ax) -> list:
+    return [p for p in ax.patches if p.get_width() > 0]
+
+
+def test_each_segment_keeps_one_colour_and_one_place_in_every_category():
+    frame = pd.DataFrame({"l": ["q1", "q1", "q1", "q2", "q2", "q2"], "v": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
+                          "g": ["Sales", "Finance", "Ops", "Ops", "Sales", "Finance"]})
+    ax = plots.grouped_bars(frame, "l", "v", "g")
+    bars = _bars(ax)
+    colour = {round(p.get_width()): matplotlib.colors.to_hex(p.get_facecolor()) for p in bars}
+    fixed = plots.colours_for(["Sales", "Finance", "Ops"])
+    assert colour[10] == colour[50] == fixed["Sales"] and colour[30] == colour[40] == fixed["Ops"]
+    assert len(set(fixed.values())) == 3 and fixed == plots.colours_for(["Ops", "Sales", "Finance"])
+    # the same value sits in the same place (its offset from the category's centre) in both categories
+    by_value = {round(p.get_width()): p.get_y() for p in bars}
+    assert round(by_value[10] - by_value[50], 6) == round(by_value[20] - by_value[60], 6) == 1.0
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Finance", "Ops", "Sales"]
+
+
+def test_a_bound_is_an_open_hatched_bar_with_its_sign_and_a_segment_is_named():
+    frame = pd.DataFrame({"l": ["q", "q", "r"], "v": [50.0, 45.0, 30.0], "g": ["all", "all", "all"],
+                          "qualifier": [">", "=", "="], "segment": ["top-performing companies", "other companies", None]})
+    ax = plots.grouped_bars(frame, "l", "v", "g")
+    bars = _bars(ax)
+    assert len(bars) == 3, "two segments of one group are two bars"
+    bound = next(p for p in bars if p.get_width() == 50.0)
+    assert bound.get_hatch() == "///" and matplotlib.colors.to_hex(bound.get_facecolor()) == "#ffffff"
+    texts = [t.get_text() for t in ax.texts]
+    assert ">50%" in texts and "45%" in texts
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "top-performing companies" in legend and "a bound (>, <), as published" in legend
+
+
+def test_at_most_twelve_categories_a_panel_and_one_point_becomes_a_sentence():
+    many = pd.DataFrame({"l": [f"q{i}" for i in range(30)], "d": np.arange(30.0) - 10, "lo": np.nan, "hi": np.nan})
+    ax = plots.forest(many, "l", "d", "lo", "hi")
+    assert len(ax.get_yticks()) == plots.MAX_CATEGORIES and "12 of 30" in ax.get_xlabel()
+    assert "q29" in [t.get_text() for t in ax.get_yticklabels()], "the largest are kept"
+    bars = plots.grouped_bars(many.assign(v=50.0, g="all"), "l", "v", "g")
+    assert len(bars.get_yticks()) == plots.MAX_CATEGORIES and not plots.sentence_of(bars)
+    one = plots.forest(many.iloc[:1], "l", "d", "lo", "hi")
+    assert plots.sentence_of(one) == "One comparison only: q0: -10 points."
+    few = pd.DataFrame({"l": list("abc"), "n": [120.0, np.nan, np.nan], "s": 300.0, "note": "", "sp": np.nan})
+    assert "Only one of these 3" in plots.sentence_of(plots.break_even(few, "l", "n", "s", "note", splits="sp"))
+
+
+def test_segments_are_labelled_as_segments_with_their_own_bases():
+    frame = pd.DataFrame({"q": ["a", "a"], "percent": [40.0, 60.0], "segment": ["North", "South"],
+                          "dimension": ["region", "region"], "n_answered": [40, 12]})
+    ax = plots.grouped_bars(frame, "q", "percent", "segment")
+    assert ax.get_legend().get_title().get_text() == "Segment: region"
+    assert {"40% (n 40)", "60% (n 12)"} <= {t.get_text() for t in ax.texts}
+
+
+def test_a_segment_column_names_bars_only_where_it_tells_rows_apart():
+    frame = pd.DataFrame({"q": ["a", "a"], "percent": [40.0, 60.0], "group": ["marketing", "it"],
+                          "segment": ["all", "all"]})
+    ax = plots.grouped_bars(frame, "q", "percent", "group")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Marketing", "IT / technology"]

@@ -27,7 +27,8 @@ STYLE = ("<style>div.cmocio-scroll{overflow-x:auto;max-width:100%}"
          "table.cmocio-table td{vertical-align:top;border-bottom:1px solid #ddd;padding:4px 8px}"
          "table.cmocio-table td.text{min-width:7em;max-width:28em;white-space:normal;text-align:left}"
          "table.cmocio-table td.wide{min-width:14em}"
-         "table.cmocio-table td.num{text-align:right;white-space:nowrap}</style>")
+         "table.cmocio-table td.num{text-align:right;white-space:nowrap}"
+         "details.cmocio-full>summary{cursor:pointer;font-size:0.9em;color:#1a5fb4;margin:0.2em 0 0.8em}</style>")
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,14 @@ class Column:
     """How one column reads: its header and the kind of value it holds."""
 
     header: str
-    kind: str = "text"  # text, pct, pts, p, n, share, int, num, h, bool, group, base
+    kind: str = "text"  # text, pct, pts, p, n, share, int, num, h, bool, group, base, verdict
 
 
 #: Every column any notebook shows, by its CSV name. ``{a}`` / ``{b}`` in a header stand for the two
 #: sides compared (e.g. "Marketing" and "IT / technology"), filled in from the table's own ``a``/``b``.
 COLUMNS: dict[str, Column] = {
     "study": Column("Study"), "question": Column("Question"), "reason": Column("Reason"),
-    "label": Column("Comparison"), "series": Column("Series"), "sponsor": Column("Sponsor"),
+    "label": Column("Comparison"), "series": Column("Series"), "survey": Column("Survey"), "sponsor": Column("Sponsor"),
     "title": Column("Title"), "population": Column("Who was surveyed"), "geography": Column("Where"),
     "respondents": Column("Respondents"), "figures": Column("Figures", "int"), "theme": Column("Theme"),
     "year": Column("Year", "int"), "year_early": Column("From", "int"), "year_late": Column("To", "int"),
@@ -67,7 +68,8 @@ COLUMNS: dict[str, Column] = {
     "n_eff": Column("Effective base", "n"), "n_answered": Column("Answered", "n"), "n_missing": Column("No answer", "n"),
     "n_respondents": Column("Respondents", "n"), "suppressed": Column("Hidden", "bool"),
     "break_even_n": Column("Break-even base per side", "n"), "splits_significant": Column("Splits significant", "share"),
-    "study_n": Column("Study size", "n"), "conclusion": Column("Conclusion"), "what_it_takes": Column("What it would take"),
+    "study_n": Column("Study size", "n"), "conclusion": Column("Conclusion", "verdict"),
+    "what_it_takes": Column("What it would take"),
     "rosier": Column("Rosier side", "group"), "verdict": Column("Verdict"), "method": Column("Method"),
     "list_rank": Column("Rank", "int"), "caveat": Column("Caveat"), "source_id": Column("Source"),
     "finding_id": Column("Figure"), "question_id": Column("Item"), "headline": Column("Headline"),
@@ -117,10 +119,14 @@ def _num(x: object) -> float | None:
 def fmt_value(value: object, kind: str) -> str:
     """One value as a reader sees it; "—" where it is missing."""
     v = _num(value)
-    if kind in ("text", "group", "base"):
+    if kind in ("text", "group", "base", "verdict"):
         if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
             return MISSING
         text = str(value)
+        if kind == "verdict":  # a comparison's conclusion in plain words (the CSV keeps the statistic's own)
+            from .sentences.words import verdict_words
+
+            return verdict_words(text) if text else MISSING
         words = {"group": GROUP_LABELS, "base": BASE_WORDS}.get(kind, {})
         return words.get(text, text) if text else MISSING
     if kind == "bool":
@@ -176,7 +182,7 @@ def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out: dict[str, list[str]] = {}
     done = {q for pct, q in QUALIFIED.items() if pct in frame.columns and q in frame.columns}  # marked on the figure
     for col in frame.columns:
-        if col in done or col in HIDDEN:
+        if col in done or col in HIDDEN or (col == "series" and "survey" in frame.columns):  # its name is shown
             continue
         pair = next((p for p in INTERVALS if col in p and set(p) <= set(frame.columns)), None)
         if pair:
@@ -197,23 +203,77 @@ def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(out))
 
 
+#: A reader's view shows at most this many columns; the full table is one click away.
+READER_COLUMNS = 8
+#: How much a reader needs a column (lower first): who and what, the figures, the difference, its interval, the
+#: verdict, the source. Columns not named here (bases, p-values, methods, caveats) stay in the full table.
+_NEED = {"Study": 0, "Series": 0, "Survey": 0, "Sponsor": 1, "Question": 0, "Comparison": 0, "Reason": 0,
+         "Family of questions": 0, "Title": 1, "Description": 1, "Headline": 1, "Theme": 2, "Group": 1, "Segment": 1,
+         "Breakdown": 2,
+         "Published group": 2, "Year": 3, "From": 2, "To": 2, "Difference": 1, "Pooled gap": 1, "Interval": 2,
+         "Verdict": 1, "Conclusion": 1, "Decision": 2, "What it would take": 4, "Source": 3, "Studies (k)": 3,
+         "Studies": 3, "Respondents": 2, "Figures": 3, "Who was surveyed": 3, "Rank": 2, "Hidden": 3,
+         "Splits significant": 9, "Break-even base per side": 9, "Share of splits": 9}
+_FIGURE_NEED = 1  # a share column (its header is a group's name, so it is found by its cells)
+
+
+def reader_headers(frame: pd.DataFrame, limit: int = READER_COLUMNS) -> list[str]:
+    """The columns of a readable frame a reader sees first, at most ``limit``, in the table's own order."""
+    def need(col: str) -> int:
+        key = str(col).strip()
+        cells = [str(v) for v in frame[col] if str(v) != MISSING]
+        if not cells and len(frame):  # a column with nothing in it says nothing to a reader
+            return 9
+        if key in _NEED:
+            return _NEED[key]
+        return _FIGURE_NEED if cells and all(c.rstrip("%").lstrip("<>~").isdigit() and c.endswith("%")
+                                             for c in cells) else 9
+    ranked = sorted(((need(c), i, c) for i, c in enumerate(frame.columns)), key=lambda t: (t[0], t[1]))
+    keep = {c for n, _, c in ranked[:limit] if n < 9}
+    return [c for c in frame.columns if c in keep]
+
+
 @dataclass
 class Table:
-    """A table for reading: HTML in a notebook or page, aligned text elsewhere. Deterministic output."""
+    """A table for reading: HTML in a notebook or page, aligned text elsewhere. Deterministic output.
+
+    The page shows a reader's view of at most :data:`READER_COLUMNS` columns; every column is one click away
+    (a folded "All columns" table) and in the CSV. ``links`` give a Source cell its article's address.
+    """
 
     frame: pd.DataFrame  # text cells, readable headers
     name: str = "table"
+    links: dict[str, str] | None = None  # Source cell text -> address
+
+    def _html_table(self, frame: pd.DataFrame, ident: str) -> str:
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+        wide = [str(c).strip() in WIDE for c in frame.columns]
+        source = [str(c).strip() == "Source" for c in frame.columns]
+        rows = []
+        for row in frame.itertuples(index=False):
+            cells = []
+            for v, w, src in zip(row, wide, source):
+                text = html.escape(str(v))
+                address = (self.links or {}).get(str(v)) if src else None
+                if address:
+                    text = f'<a href="{html.escape(address)}">{text}</a>'
+                cells.append(f'<td class="{_align(v)}{" wide" if w and _align(v) == "text" else ""}">{text}</td>')
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+        return (f'<div class="cmocio-scroll"><table class="cmocio-table" id="{ident}">'
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.frame.columns)
-        wide = [str(c).strip() in WIDE for c in self.frame.columns]
-        rows = []
-        for row in self.frame.itertuples(index=False):
-            cells = "".join(f'<td class="{_align(v)}{" wide" if w and _align(v) == "text" else ""}">{html.escape(str(v))}</td>'
-                            for v, w in zip(row, wide))
-            rows.append(f"<tr>{cells}</tr>")
-        return (STYLE + f'<div class="cmocio-scroll"><table class="cmocio-table" id="table-{html.escape(self.name)}">'
-                f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+        ident = f"table-{html.escape(self.name)}"
+        if self.frame.empty:  # no header row over nothing: one line says so
+            return f'<p class="cmocio-empty" id="{ident}"><em>No rows for this selection.</em></p>'
+
+        shown = reader_headers(self.frame)
+        if len(shown) == len(self.frame.columns):
+            return STYLE + self._html_table(self.frame, ident)
+        return (STYLE + self._html_table(self.frame[shown], ident)
+                + f'<details class="cmocio-full"><summary>All {len(self.frame.columns)} columns of this table '
+                  f"(also in {html.escape(self.name)}.csv)</summary>"
+                + self._html_table(self.frame, f"{ident}-full") + "</details>")
 
     def __repr__(self) -> str:
         if self.frame.empty:
@@ -226,7 +286,9 @@ def _align(value: object) -> str:
     return "num" if text and (text[0].isdigit() or text[0] in "+−<>~…—") else "text"
 
 
-def readable(frame: pd.DataFrame, name: str = "table") -> Table:
-    """The table a reader sees (see the module docstring); an empty frame gives an empty table."""
-    return Table(readable_frame(frame.reset_index(drop=True)), name)
+def readable(frame: pd.DataFrame, name: str = "table", links: dict[str, str] | None = None) -> Table:
+    """The table a reader sees (see the module docstring); an empty frame gives an empty table.
 
+    ``links`` map a value of the Source column (a source id) to the article's address.
+    """
+    return Table(readable_frame(frame.reset_index(drop=True)), name, links)

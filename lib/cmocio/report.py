@@ -12,19 +12,20 @@ loads and validates the data, and prepares ``output_dir/<notebook>/``.
 
 from __future__ import annotations
 
-import html
 import io
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from . import display, plots, stats
+from .sentences.gaps import (HOLDING_WORDS, bullet_list, chart_note, fmt_pct, fmt_pp, robustness_brief, size_words,
+                             study_size, wave_change_lines, what_it_takes)
+from .sentences.words import md_escape
 from .data import Dataset, distinct_figures, load_dataset
 from .errors import ParameterError
 from .files import atomic_write_bytes, atomic_write_text
@@ -32,6 +33,25 @@ from .files import atomic_write_bytes, atomic_write_text
 #: Metrics that describe the sample rather than answers about marketing and IT.
 SAMPLE_METRICS = ("sample_share_by_function", "sample_firms_3000_plus_staff", "sample_firms_revenue_over_1bn")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _memoized(method):
+    """A comparison computed once per set of rows: the brief and the sections of a page, and the deck, ask for the
+    same table (split sweeps take a second); each caller gets its own copy."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, frame: pd.DataFrame) -> pd.DataFrame:
+        try:
+            key = (method.__name__, len(frame), tuple(frame.columns),
+                   int(pd.util.hash_pandas_object(frame, index=False).sum()))
+        except TypeError:  # a cell that cannot be hashed: compute afresh
+            return method(self, frame)
+        memo = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            memo[key] = method(self, frame)
+        return memo[key].copy()
+    return wrapper
 
 
 @dataclass
@@ -87,10 +107,19 @@ class Context:
     def table(self, frame: pd.DataFrame, name: str) -> display.Table:
         """Save ``frame`` as ``<name>.csv`` (every column, full precision) and return it formatted for reading."""
         self.save_table(frame, name)
-        return display.readable(frame, name)
+        return display.readable(frame, name, self.source_links)
+
+    @cached_property
+    def source_links(self) -> dict[str, str]:
+        """Each source id with a known web address, and that address (for the tables' Source column)."""
+        src = self.data.sources
+        return {str(i): str(a) for i, a in zip(src["source_id"], src["address"])
+                if isinstance(a, str) and a.startswith(("http://", "https://"))}
 
     def save_figure(self, ax: plt.Axes, name: str, show: bool = True) -> None:
         """Write the figure holding ``ax`` to ``<out>/<name>.png`` and ``.svg`` atomically, then show that same PNG.
+
+        A chart marked as a sentence (:func:`cmocio.plots.as_sentence`: a single point) shows the sentence instead.
 
         The tight bounding box is measured once, at the saving resolution, and used for both
         formats (rather than each format drawing the figure an extra time to find it). The
@@ -99,6 +128,14 @@ class Context:
         """
         import matplotlib
 
+        sentence = plots.sentence_of(ax)
+        if sentence:  # too little to draw: the sentence, not a chart
+            if show:
+                from IPython.display import Markdown, display
+
+                display(Markdown(md_escape(sentence)))
+            plt.close(ax.figure)
+            return
         path = self.out / f"{name}.png"
         buffer = io.BytesIO()
         fig = ax.figure
@@ -112,7 +149,9 @@ class Context:
         if show:
             from IPython.display import Image, display
 
-            display(Image(data=buffer.getvalue(), format="png"))
+            categories = plots.categories_of(ax)
+            display(Image(data=buffer.getvalue(), format="png"),
+                    metadata={"cmocio": {"categories": categories}} if categories else None)
         plt.close(fig)
 
     # ---- shared analyses ----------------------------------------------------------------------
@@ -155,6 +194,7 @@ class Context:
         return stats.compare_pairs(frame, column, a, b, stats.evidence._keys(base, frame), self.confidence,
                                    self.assumed_n)
 
+    @_memoized
     def perception_gaps(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Marketing minus IT on every question asked of both, with interval, test and who is rosier."""
         gaps = self._comparisons("perception", frame)
@@ -186,13 +226,20 @@ class Context:
                              for ids in pooled["studies"]]
         return effects[effects["family"].isin(set(pooled["family"]))].sort_values(["family", "year"]), pooled
 
+    @_memoized
     def segment_gaps(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Very effective minus effective CMO-CIO relationships, per question."""
         return self._comparisons("segment", frame)
 
+    @_memoized
     def wave_changes(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Change between consecutive waves of the same survey series (``series`` in studies.csv)."""
-        return self._comparisons("wave", frame)
+        """Change between consecutive waves of the same survey series (``series`` in studies.csv), with the
+        programme's name as ``survey`` beside its id."""
+        changes = self._comparisons("wave", frame)
+        names = self.data.studies.drop_duplicates("series").set_index("series")["programme"]
+        at = list(changes.columns).index("series") + 1 if "series" in changes else 0
+        changes.insert(at, "survey", changes["series"].map(names) if "series" in changes else pd.Series(dtype=str))
+        return changes
 
     def series_points(self, frame: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
         """The figures behind ``changes`` (from :meth:`wave_changes`), ready for :func:`plots.series_panels`.
@@ -212,11 +259,8 @@ class Context:
             line=[f"{plots.GROUP_LABELS.get(g, g)}: {self.wording(m)}" for m, g in zip(rows["metric"], rows["group"])])
 
     def wave_change_lines(self, changes: pd.DataFrame) -> list[str]:
-        """One Markdown line per wave change: the question, both figures, and what the bases allow."""
-        return [f"{plots.GROUP_LABELS.get(r.group, r.group)}: *{md_escape(self.wording(r.metric))}* went from "
-                f"{fmt_pct(r.percent_early)} ({r.year_early}) to {fmt_pct(r.percent_late)} ({r.year_late}), {fmt_pp(r.diff)}: "
-                + md_escape(what_it_takes(r._asdict(), study_size(r._asdict(), "early", "late")))
-                for r in changes.itertuples()]
+        """One Markdown line per wave change (see :func:`cmocio.sentences.gaps.wave_change_lines`)."""
+        return wave_change_lines(changes, self.wording)
 
     def robustness(self, table: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
         """One row per comparison: label, difference, conclusion, and what the unknown bases would take.
@@ -239,91 +283,46 @@ class Context:
         return pd.DataFrame(rows, columns=cols)
 
     def robustness_brief(self, robust: pd.DataFrame) -> str:
-        """Markdown that separates what holds whatever the unknown bases are from what depends on them."""
-        parts = []
-        for heading, keep in (("Holds whatever the unknown bases are", [stats.HOLDS]),
-                              ("Depends on the unknown bases", [stats.DEPENDS, stats.NOT_SIGNIFICANT_AT_MINIMUM]),
-                              ("Not shown by these figures", [stats.NOT_SIGNIFICANT, stats.NOT_TESTABLE]),
-                              ("Shown, not tested (another category of a question tested once)", [stats.NOT_TESTED])):
-            if heading.startswith("Shown") and not robust["conclusion"].isin(keep).any():
-                continue
-            sub = robust[robust["conclusion"].isin(keep)]
-            lines = [f"*{md_escape(r.label)}* ({fmt_pp(r.diff)}): {md_escape(r.what_it_takes)}." for r in sub.itertuples()]
-            parts.append(f"**{heading}** ({len(sub)})\n\n" + bullet_list(lines))
-        return "\n\n".join(parts)
+        """What holds whatever the unknown bases are, and what depends on them (see
+        :func:`cmocio.sentences.gaps.robustness_brief`)."""
+        return robustness_brief(robust)
+
+    def waves(self) -> pd.DataFrame:
+        """The survey waves of this selection: selected studies with at least one figure, with their chart label."""
+        st = self.selected_studies()
+        st = st[st["study_id"].isin(self.findings["study_id"])]
+        return st.assign(label=st["study_id"].map(self.study_label))
+
+    def waves_table(self) -> pd.DataFrame:
+        """The waves for reading: sponsor, title, series, year, size as reported, who, where, split, figures."""
+        table = self.waves().sort_values(["year", "sponsor"], na_position="last")
+        table = table.assign(
+            figures=table["study_id"].map(self.findings["study_id"].value_counts()).fillna(0).astype(int),
+            respondents=["" if pd.isna(n) else f"{'' if q == '=' else q}{int(n):,}"
+                         for n, q in zip(table["respondents"], table["respondents_qualifier"].fillna("="))])
+        cols = ["study_id", "sponsor", "title", "series", "year", "respondents", "population", "geography",
+                "share_marketing", "share_it", "figures"]
+        return table[cols]
+
+    def conflicts_table(self) -> pd.DataFrame:
+        """Where the articles disagree and what was decided, for the selected studies only (all when none).
+
+        A disagreement is listed when any figure it involves belongs to a selected study.
+        """
+        c = self.data.conflicts
+        study_of = self.data.findings.set_index("finding_id")["study_id"]
+        involved = [[study_of.get(f.strip()) for f in str(ids).split(";") if f.strip() in study_of.index]
+                    for ids in c["findings"]]
+        keep = [not self.studies or bool(set(s) & set(self.studies)) for s in involved]
+        out = c.assign(studies=[", ".join(dict.fromkeys(self.study_label(x) for x in s)) for s in involved],
+                       set_aside=c["set_aside"].fillna(""))[keep]
+        return out[["conflict_id", "studies", "kind", "description", "decision", "set_aside"]].reset_index(drop=True)
 
     def figures_table(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The numbers behind a chart of figures: study, question, group, %, interval, base and caveat."""
         cols = ["study_id", "metric", "group", "year", "percent", "qualifier", "ci_low", "ci_high",
                 "n_used", "n_source", "caveat", "finding_id", "source_id"]
         return self.with_labels(frame[cols].reset_index(drop=True))
-
-
-#: A comparison's conclusion as a sentence for the headline prose.
-HOLDING_WORDS = {
-    stats.HOLDS: "It holds whatever the unknown bases are.",
-    stats.DEPENDS: "Whether it is significant depends on bases the article does not give.",
-    stats.NOT_SIGNIFICANT_AT_MINIMUM: "It is not significant at the minimum bases the article allows.",
-    stats.NOT_SIGNIFICANT: "It is not significant.",
-    stats.NOT_TESTABLE: "It cannot be tested: one figure is published as a bound.",
-    stats.NOT_TESTED: "It is not tested: the question is tested once, by its headline answer.",
-}
-
-
-def size_words(n: object, qualifier: object, unknown: str = "an unreported number") -> str:
-    """A study's size as reported: "131", "more than 300", or ``unknown``."""
-    if n is None or pd.isna(n):
-        return unknown
-    return f"{'more than ' if qualifier == '>' else ''}{float(n):,.0f}"
-
-
-def study_size(row: pd.Series, a: str = "a", b: str = "b") -> str:
-    """The reported size of the study (or studies) behind a comparison, in words."""
-    sa = size_words(row[f"study_n_{a}"], row[f"study_n_qualifier_{a}"])
-    sb = size_words(row[f"study_n_{b}"], row[f"study_n_qualifier_{b}"])
-    if sa == sb:
-        return f"the study had {sa} respondents in all"
-    return f"the two waves had {sa} and {sb} respondents in all"
-
-
-def what_it_takes(row: pd.Series, size: str) -> str:
-    """A comparison's standing in plain words: tested, or what its unknown bases would need to be."""
-    conclusion = row["conclusion"]
-    if conclusion == stats.NOT_TESTABLE:
-        return "not testable: published as a bound that cannot support this direction"
-    if conclusion == stats.NOT_TESTED:
-        return "not tested: another answer category of a question tested once, by its headline"
-    if not pd.isna(row["break_even_n"]):
-        return (f"significant if each side had at least {row['break_even_n']:,.0f} respondents; {size}")
-    if not pd.isna(row["splits_significant"]):
-        share = float(row["splits_significant"])
-        where = ("every possible split" if share == 1 else "no possible split" if share == 0
-                 else f"{share:.0%} of the possible splits")
-        return f"significant under {where} of the sample between marketing and IT (10% to 90% marketing); {size}"
-    if conclusion == stats.HOLDS:
-        kinds = {row.get(f"base_{side}") for side in ("a", "b", "late", "early")}
-        return "significant with the bases as published" + (
-            " (minimums, so larger true bases only strengthen it)" if kinds & set(stats.MINIMUM_BASES) else "")
-    if row["diff"] == 0:
-        return "no difference"
-    if conclusion == stats.NOT_SIGNIFICANT and (pd.isna(row["p_value"])):
-        return f"not significant at any base up to {stats.MAX_BREAK_EVEN_N:,} per side"
-    return "not significant with the bases as published"
-
-
-def chart_note(row: pd.Series) -> str:
-    """The few words a break-even chart shows for a row without a break-even base."""
-    if row["conclusion"] == stats.NOT_TESTABLE:
-        return "not testable: published as a bound"
-    if row["conclusion"] == stats.NOT_TESTED:
-        return "not tested: a category of a question tested once"
-    if not pd.isna(row["splits_significant"]):
-        return f"significant under {float(row['splits_significant']):.0%} of splits of the known total"
-    if row["conclusion"] == stats.HOLDS:
-        return "significant at the published bases"
-    if row["diff"] == 0:
-        return "no difference"
-    return "not significant at the published bases" if not pd.isna(row["p_value"]) else "not significant at any base shown"
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -411,23 +410,5 @@ def start(name: str, *, confidence: float = 0.95, studies: Sequence[str] = (), f
     return Context(name, float(confidence), assumed_base_n or None, ds, f, out, studies)
 
 
-def fmt_pct(x: float) -> str:
-    """A percentage for prose: '42%'."""
-    return "n/a" if x is None or pd.isna(x) else f"{x:.0f}%"
-
-
-def fmt_pp(x: float) -> str:
-    """A signed difference in points for prose: '+12 pts'."""
-    return "n/a" if x is None or pd.isna(x) else f"{x:+.0f} pts"
-
-
-def md_escape(text: object) -> str:
-    """Escape text from data files for safe use in Markdown output (no markup, no links)."""
-    s = html.escape(str(text), quote=False)
-    return re.sub(r"([\\`*_\[\]{}()#+!|])", r"\\\1", s)
-
-
-def bullet_list(lines: Iterable[str]) -> str:
-    """A Markdown bullet list, or a line saying there is nothing to list."""
-    lines = list(lines)
-    return "\n".join(f"- {line}" for line in lines) if lines else "_Nothing to report for this selection._"
+__all__ = ["HOLDING_WORDS", "Context", "as_list", "bullet_list", "chart_note", "check_parameters", "csv_safe",
+           "fmt_pct", "fmt_pp", "md_escape", "size_words", "start", "study_size", "what_it_takes"]

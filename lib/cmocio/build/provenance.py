@@ -14,29 +14,43 @@ if TYPE_CHECKING:
     from .jobs import Job
 
 
-def shown_parameters(job: Job) -> dict[str, Any]:
-    """Parameters as a page shows them: files inside the build folder by their path relative to it."""
+def project_root(job: Job) -> Path:
+    """The folder a page's reproduce command runs from: the one holding the notebooks' folder."""
+    return Path(job.source).resolve().parent.parent
+
+
+def shown_parameters(job: Job, base: str | None = None) -> dict[str, Any]:
+    """Parameters as a page shows them: files inside ``base`` (default the build folder) by their path relative to it."""
+    base = base or job.build_dir
     out = {}
     for name, value in job.parameters.items():
         if isinstance(value, str) and value and os.path.isabs(value):
-            rel = os.path.relpath(value, job.build_dir)
+            rel = os.path.relpath(value, base)
             value = value if rel.startswith("..") else Path(rel).as_posix()
         out[name] = value
     return out
 
 
 def reproduce(job: Job) -> str:
-    """The papermill command that reproduces a page, run from the build folder."""
+    """The papermill command that reproduces a page, run from the project root as printed (see :func:`project_root`).
+
+    The project's own papermill (``.venv/bin/papermill``) where the root has one, else ``papermill`` on the PATH.
+    """
     import shlex
 
+    root = project_root(job)
     args = []
-    for name, value in shown_parameters(job).items():
+    for name, value in shown_parameters(job, str(root)).items():
         if isinstance(value, str):
             args += ["-p", name, value]
         else:
             args += ["-y", f"{name}: {json.dumps(value)}"]
-    source = os.path.relpath(job.source, job.build_dir)
-    return " ".join(shlex.quote(a) for a in ["papermill", source, f"notebooks/{job.name}.ipynb", *args])
+    source = Path(os.path.relpath(Path(job.source).resolve(), root)).as_posix()
+    out = Path(job.build_dir).resolve() / "notebooks" / f"{job.name}.ipynb"
+    rel = os.path.relpath(out, root)
+    target = Path(rel).as_posix() if not rel.startswith("..") else str(out)
+    tool = ".venv/bin/papermill" if (root / ".venv" / "bin" / "papermill").exists() else "papermill"
+    return " ".join(shlex.quote(a) for a in [tool, source, target, *args])
 
 
 def downloads(job: Job, made: list[str]) -> list[tuple[str, str]]:

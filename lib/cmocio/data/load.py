@@ -132,8 +132,8 @@ def select_studies(findings: pd.DataFrame, studies: list[str] | tuple[str, ...] 
 
 def source_table(ds: Dataset) -> pd.DataFrame:
     """One row per article: outlet, headline, author, publication date (YYYY-MM-DD), who published it (the
-    survey's sponsor or another outlet), the studies it reports (their labels) and how many figures it gave.
-    The sources page and the workbook's sources sheet."""
+    survey's sponsor or another outlet), the studies it reports (their labels), how many figures it gave
+    and its web address (empty where unknown). The sources page and the workbook's sources sheet."""
     labels = dict(zip(ds.studies["study_id"], ds.studies["label"]))
     src = ds.sources
     f = ds.findings
@@ -146,6 +146,8 @@ def source_table(ds: Dataset) -> pd.DataFrame:
         "studies": [", ".join(labels.get(x, x) for x in dict.fromkeys(f.loc[f["source_id"] == sid, "study_id"])) or "—"
                     for sid in src["source_id"]],
         "figures": [int((f["source_id"] == sid).sum()) for sid in src["source_id"]],
+        "address": [a if isinstance(a, str) and a.startswith(("http://", "https://")) else ""
+                    for a in src["address"]],
     }, index=src["source_id"].to_list())
 
 

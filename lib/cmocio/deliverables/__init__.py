@@ -20,7 +20,7 @@ __all__ = ["Finding", "findings", "write_deck", "write_deliverables", "write_wor
 
 def write_deliverables(out_dir, *, confidence: float = 0.95, studies=(), responses_path: str = "",
                        mapping_path: str = "", min_group_size: int = 5, weight_column: str = "weight",
-                       ledger_path: str = "", organisation: str = ""):
+                       ledger_path: str = "", organisation: str = "", date: str = ""):
     """Write ``briefing.pptx`` and ``tables.xlsx`` into ``out_dir``; returns their paths.
 
     Your figures are checked against the survey's disclosure ledger (``ledger_path``, by default beside
@@ -37,6 +37,8 @@ def write_deliverables(out_dir, *, confidence: float = 0.95, studies=(), respons
         ctx = report.start("deliverables", confidence=confidence, studies=list(studies), output_dir=scratch)
         found = findings(ctx, responses_path, mapping_path, min_group_size, weight_column, ledger_path, organisation)
     from ..data import source_table
+    from ..sentences import counts
 
-    sources = source_table(ctx.data)
-    return write_deck(found, out / "briefing.pptx"), write_workbook(found, sources, out / "tables.xlsx")
+    about = counts.evidence_sentence(counts.evidence(ctx)) + "."
+    deck = write_deck(found, out / "briefing.pptx", date=date, about=about)
+    return deck, write_workbook(found, source_table(ctx.data), out / "tables.xlsx", about=about)

@@ -17,6 +17,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ledger", default="", help="the survey's disclosure ledger (default: beside --responses)")
     p.add_argument("--organisation", default="", help="the survey's name in the ledger (default: the file's name)")
     p.add_argument("--confidence", type=float, default=0.95, help="confidence level (a fraction)")
+    p.add_argument("--date", default="", help="the date on every slide, YYYY-MM-DD (default: today)")
     p.add_argument("--studies", default="", help='study ids as JSON or YAML text, e.g. "[leapfrog-2015, leapfrog-2016]"')
 
 
@@ -30,7 +31,7 @@ def main(args: argparse.Namespace) -> int:
         paths = write_deliverables(args.output, confidence=args.confidence, studies=as_list(args.studies, "--studies"),
                                    responses_path=args.responses, mapping_path=args.mapping,
                                    min_group_size=args.min_group_size, weight_column=args.weight_column,
-                                   ledger_path=args.ledger, organisation=args.organisation)
+                                   ledger_path=args.ledger, organisation=args.organisation, date=args.date)
     except (ParameterError, DataValidationError, ValueError) as exc:
         return error(str(exc), FAILED)
     except OSError as exc:

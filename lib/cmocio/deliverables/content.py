@@ -6,14 +6,22 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .. import plots, stats, survey
+from .. import plots, sentences, survey
+from ..sentences import briefs
+from ..sentences.questions import tested_questions
 from ..data import source_table
 from ..report import Context, size_words
+from ..sentences.headlines import short
 
 
 @dataclass
 class Finding:
-    """One finding: a plain-words headline, a chart's data, where the figures come from, and the table behind it."""
+    """One finding: a plain-words headline, a chart's data, where the figures come from, and the table behind it.
+
+    ``categories`` and ``series`` hold every row, most telling first; a slide shows the first
+    :data:`MAX_CATEGORIES` and says where the rest are. ``footnote`` is short (at most
+    :data:`MAX_FOOTNOTE` characters); ``studies`` name every study behind it, for the sources slides.
+    """
 
     section: str
     headline: str
@@ -23,87 +31,140 @@ class Finding:
     footnote: str
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     name: str = ""
+    colours: dict[str, str] = field(default_factory=dict)  # series name -> "#rrggbb", as on the site
+    qualifiers: dict[str, list[str]] = field(default_factory=dict)  # series name -> ">", "<", "~" or "=" per value
+    studies: list[str] = field(default_factory=list)
+    what: str = "rows"  # what a category is, in a plural noun: "gaps", "figures", "changes"
+    sources: list[str] = field(default_factory=list)  # one line per study behind it, for the sources slides
+    note: str = ""  # the footnote in full, for the workbook (``footnote`` is cut to fit a slide)
+
+    def __post_init__(self) -> None:
+        self.note = self.note or self.footnote
+        if len(self.footnote) > MAX_FOOTNOTE:  # whole sentences that fit, then where the rest is
+            rest = f" The full note is in the workbook, sheet “{self.name}”."
+            kept = ""
+            for sentence in self.footnote.replace(". ", ".\n").split("\n"):
+                if len(kept) + len(sentence) + 1 + len(rest) > MAX_FOOTNOTE:
+                    break
+                kept = f"{kept} {sentence}".strip()
+            self.footnote = (kept or self.footnote[: MAX_FOOTNOTE - len(rest) - 1].rsplit(" ", 1)[0] + "…") + rest
+
+
+#: At most this many categories in one chart; the rest are in the workbook.
+MAX_CATEGORIES = 12
+#: A slide's footnote is at most this many characters; full sources are on the sources slides.
+MAX_FOOTNOTE = 300
 
 
 def _short(text: str, width: int = 70) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    return short(text, width)
 
 
-def _sources_note(ctx: Context, study_ids: list[str]) -> str:
-    """Study, article (outlet, date) and size as reported, for every study behind a slide."""
+def source_lines(ctx: Context, study_ids: list[str]) -> list[str]:
+    """One line per study: label, sponsor, size as reported, and every article (outlet, date) that reported it."""
     f, st = ctx.data.findings, ctx.data.studies.set_index("study_id")
     src = source_table(ctx.data)
-    parts = []
+    lines = []
     for sid in dict.fromkeys(study_ids):
         outlets = [f"{src.loc[source_id, 'outlet']}, {src.loc[source_id, 'published']}"
                    for source_id in dict.fromkeys(f.loc[f["study_id"] == sid, "source_id"])]
         n, q = st.loc[sid, "respondents"], st.loc[sid, "respondents_qualifier"]
         size = "size not reported" if pd.isna(n) else f"{size_words(n, q)} respondents"
-        parts.append(f"{ctx.study_label(sid)} ({st.loc[sid, 'sponsor']}; {size}), reported by {'; '.join(outlets)}")
-    return "Sources: " + ". ".join(parts) + "." if parts else ""
+        lines.append(f"{ctx.study_label(sid)} ({st.loc[sid, 'sponsor']}; {size}): {'; '.join(outlets)}")
+    return lines
 
 
-def _gap_finding(ctx: Context, gaps: pd.DataFrame, section: str, a_name: str, b_name: str, what: str,
+def _sources_note(ctx: Context, study_ids: list[str]) -> str:
+    """A footnote of at most :data:`MAX_FOOTNOTE` characters: every study's line when they fit, else their count,
+    sponsors and years, pointing at the sources slides."""
+    ids = list(dict.fromkeys(study_ids))
+    if not ids:
+        return ""
+    full = "Source: " + ". ".join(source_lines(ctx, ids)) + "."
+    if len(full) <= MAX_FOOTNOTE:
+        return full
+    st = ctx.data.studies.set_index("study_id").loc[ids]
+    years = st["year"].dropna().astype(int)
+    span = f", {years.min()}–{years.max()}" if len(years) else ""
+    return (f"Sources: {len(ids)} survey waves by {st['sponsor'].nunique()} sponsors{span}, as reported in the press; "
+            "each wave, its size and the articles are listed on the Sources slides.")
+
+
+def _colour(key: str) -> str:
+    return plots.GROUP_COLOURS.get(key) or plots.SERIES_COLOURS.get(key, "#7570b3")
+
+
+def _gap_finding(ctx: Context, all_gaps: pd.DataFrame, section: str, a_name: str, b_name: str,
                  name: str) -> Finding | None:
-    gaps = gaps[gaps["testable"].astype(bool)].copy()
+    gaps = tested_questions(all_gaps).copy()  # one comparison a question, as the headline counts them
     if gaps.empty:
         return None
-    gaps = gaps.reindex(gaps["diff"].abs().sort_values(ascending=False).index)
-    top = gaps.iloc[0]
-    holds = int((gaps["conclusion"] == stats.HOLDS).sum())
-    headline = (f"{what}: widest on “{_short(ctx.wording(top['metric']), 60)}” ({a_name} {top['percent_a']:.0f}% vs "
-                f"{b_name} {top['percent_b']:.0f}%); {holds} of {len(gaps)} differences hold whatever the unknown bases")
+    gaps = gaps.reindex(gaps["diff"].abs().sort_values(ascending=False, kind="stable").index)
+    headline = sentences.gap_headline(all_gaps, ctx.wording, a_name, b_name)  # the page's, for any two sides
     label = [(f"{ctx.study_label(s)}: " if "study_id" in gaps else "") + _short(ctx.wording(m), 55)
              for s, m in zip(gaps.get("study_id", [""] * len(gaps)), gaps["metric"])]
+    studies = list(gaps["study_id"]) if "study_id" in gaps else []
     return Finding(section, headline, label, {a_name: list(gaps["percent_a"]), b_name: list(gaps["percent_b"])}, "%",
-                   _sources_note(ctx, list(gaps["study_id"])) if "study_id" in gaps else "",
-                   ctx.with_labels(gaps), name)
+                   _sources_note(ctx, studies), ctx.with_labels(all_gaps), name,
+                   {a_name: _colour("marketing"), b_name: _colour("it")},
+                   {a_name: list(gaps["qualifier_a"]), b_name: list(gaps["qualifier_b"])}, studies,
+                   "questions asked of both, widest first" + (
+                       f" ({len(all_gaps)} gaps in all, with every answer category and the bounds)"
+                       if len(all_gaps) > len(gaps) else ""))
 
 
 def published_findings(ctx: Context) -> list[Finding]:
-    """The theme notebooks' main findings, from the published figures."""
+    """The theme notebooks' main findings, from the published figures: each slide's headline is its page's
+    (:func:`cmocio.sentences.headlines`), from the same rows (:mod:`cmocio.sentences.briefs`)."""
+    heads = sentences.headlines(ctx)
     out: list[Finding | None] = []
-    align = ctx.theme("alignment")
-    align = align[~align["metric"].str.startswith("reason_")]
-    out.append(_gap_finding(ctx, ctx.perception_gaps(align), "Alignment", "Marketing", "IT",
-                            "Marketing and IT see the relationship differently", "perception_gaps"))
-    changes = ctx.wave_changes(ctx.findings[ctx.findings["metric"].isin(["shared_incentives", "relationship_collaborative",
-                                                                          "relationship_very_collaborative"])])
+    found = _gap_finding(ctx, briefs.alignment_gaps(ctx), "Alignment", "Marketing", "IT", "perception_gaps")
+    if found:
+        found.headline = heads["01_alignment"]
+    out.append(found)
+    changes = briefs.incentive_changes(ctx)
     if not changes.empty:
+        changes = changes.reindex(changes["diff"].abs().sort_values(ascending=False, kind="stable").index)
         labels = [f"{plots.GROUP_LABELS.get(g, g)}: {_short(ctx.wording(m), 50)}"
                   for g, m in zip(changes["group"], changes["metric"])]
-        rising = changes.loc[changes["diff"].idxmax()]
-        headline = (f"Shared incentives and relationship quality rose between waves, most for "
-                    f"{plots.GROUP_NOUNS.get(rising['group'], rising['group'])} ({rising['diff']:+.0f} pts on "
-                    f"“{_short(ctx.wording(rising['metric']), 50)}”)")
         st = ctx.data.studies
         studies = st.loc[st["series"].isin(changes["series"]) & st["study_id"].isin(ctx.findings["study_id"]),
                          "study_id"].to_list()
-        out.append(Finding("Shared incentives", headline, labels,
-                           {"Earlier wave": list(changes["percent_early"]), "Later wave": list(changes["percent_late"])},
-                           "%", _sources_note(ctx, studies), changes, "wave_changes"))
-    own = ctx.findings[ctx.findings["metric"] == "marketing_owns_cx"]
+        out.append(Finding("Shared incentives", heads["02_shared_incentives"],
+                           labels, {"Earlier wave": list(changes["percent_early"]),
+                                    "Later wave": list(changes["percent_late"])},
+                           "%", _sources_note(ctx, studies), changes.reset_index(drop=True), "wave_changes",
+                           {"Earlier wave": _colour("earlier_wave"), "Later wave": _colour("later_wave")},
+                           {"Earlier wave": list(changes["qualifier_early"]),
+                            "Later wave": list(changes["qualifier_late"])}, studies, "changes, largest first"))
+    own = briefs.cx_ownership(ctx)
     if not own.empty:
-        labels = [f"{ctx.study_label(s)} ({plots.GROUP_NOUNS.get(g, g)})" for s, g in zip(own["study_id"], own["group"])]
-        out.append(Finding("Customer experience",
-                           f"Most respondents put marketing in charge of the customer experience "
-                           f"({own['percent'].min():.0f}% to {own['percent'].max():.0f}%), though IT was rarely asked",
-                           labels, {"Marketing owns the customer experience": list(own["percent"])}, "%",
-                           _sources_note(ctx, list(own["study_id"])), ctx.figures_table(own), "cx_ownership"))
-    seg = ctx.segment_gaps(ctx.theme("martech_planning"))
+        own = own.sort_values("percent", ascending=False, kind="stable")
+        labels = [f"{ctx.study_label(s)}, {plots.GROUP_NOUNS.get(g, g)}: {_short(ctx.wording(m), 40)}"
+                  for s, g, m in zip(own["study_id"], own["group"], own["metric"])]
+        series = "Name marketing as owner"
+        out.append(Finding("Customer experience", heads["03_customer_experience"], labels,
+                           {series: list(own["percent"])}, "%", _sources_note(ctx, list(own["study_id"])),
+                           ctx.figures_table(own), "cx_ownership", {series: _colour("marketing")},
+                           {series: list(own["qualifier"].fillna("="))}, list(own["study_id"]), "figures, largest first"))
+    seg = briefs.martech_segments(ctx)
     if not seg.empty:
-        seg = seg.sort_values("diff", ascending=False)
-        holds = int((seg["conclusion"] == stats.HOLDS).sum())
-        top = seg.iloc[0]
-        out.append(Finding("Martech planning",
-                           f"Very effective CMO–CIO relationships plan and measure martech more: {holds} of {len(seg)} "
-                           f"differences hold at the minimum bases; largest on “{_short(ctx.wording(top['metric']), 50)}” "
-                           f"({top['percent_a']:.0f}% vs {top['percent_b']:.0f}%)",
+        seg = seg.sort_values("diff", ascending=False, kind="stable")
+        a, b = "Very effective", "Effective"
+        out.append(Finding("Martech planning", heads["04_martech_planning"],
                            [_short(ctx.wording(m), 55) for m in seg["metric"]],
-                           {"Very effective": list(seg["percent_a"]), "Effective": list(seg["percent_b"])}, "%",
-                           _sources_note(ctx, list(seg["study_id"])), ctx.with_labels(seg),
-                           "segment_gaps"))
-    return [f for f in out if f is not None]
+                           {a: list(seg["percent_a"]), b: list(seg["percent_b"])}, "%",
+                           _sources_note(ctx, list(seg["study_id"])), ctx.with_labels(seg), "segment_gaps",
+                           {a: _colour("very_effective"), b: _colour("effective")},
+                           {a: list(seg["qualifier_a"]), b: list(seg["qualifier_b"])}, list(seg["study_id"]),
+                           "differences, largest first"))
+    return _with_sources(ctx, [f for f in out if f is not None])
+
+
+def _with_sources(ctx: Context, found: list[Finding]) -> list[Finding]:
+    for finding in found:
+        finding.sources = source_lines(ctx, finding.studies)
+    return found
 
 
 def own_findings(ctx: Context, result: survey.Analysis, label: str) -> list[Finding]:
@@ -121,16 +182,20 @@ def own_findings(ctx: Context, result: survey.Analysis, label: str) -> list[Find
                            f"{result.min_group_size} people are not shown.",
                            shown.assign(question=[ctx.wording(m) for m in shown["metric"]])[
                                ["question_id", "question", "group", "percent", "ci_low", "ci_high", "n_answered"]],
-                           "your_answers"))
+                           "your_answers", {plots.GROUP_LABELS[g]: _colour(g) for g in wide.columns}, what="questions"))
     bench = survey.rounded(survey.benchmark(result.overall(), ctx.findings, ctx.confidence, ctx.assumed_n))
     bench = bench[bench["role"] == "benchmark"]
     if not bench.empty:
+        bench = bench.reindex(bench["diff"].abs().sort_values(ascending=False, kind="stable").index)
         cats = [f"{plots.GROUP_LABELS[g]} vs {ctx.study_label(s)}: {_short(ctx.wording(m), 45)}"
                 for g, s, m in zip(bench["group"], bench["study_id"], bench["metric"])]
         out.append(Finding("Your organisation", f"{label} beside the published studies",
                            cats, {"Yours": list(bench["percent"]), "Published": list(bench["benchmark_percent"])}, "%",
-                           _sources_note(ctx, list(bench["study_id"])), ctx.with_labels(bench), "benchmark"))
-    return out
+                           _sources_note(ctx, list(bench["study_id"])), ctx.with_labels(bench), "benchmark",
+                           {"Yours": _colour("yours"), "Published": _colour("published")},
+                           {"Yours": ["="] * len(bench), "Published": list(bench["benchmark_qualifier"].fillna("="))},
+                           list(bench["study_id"]), "comparisons, widest first"))
+    return _with_sources(ctx, out)
 
 
 def findings(ctx: Context, responses_path: str = "", mapping_path: str = "", min_group_size: int = 5,
@@ -164,4 +229,5 @@ def caveats() -> list[str]:
     ]
 
 
-__all__ = ["Finding", "caveats", "findings", "own_findings", "published_findings"]
+__all__ = ["MAX_CATEGORIES", "MAX_FOOTNOTE", "Finding", "caveats", "findings", "own_findings", "published_findings",
+           "source_lines"]

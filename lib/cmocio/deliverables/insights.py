@@ -1,7 +1,7 @@
 """The deck's slides on an organisation's heatmap and drivers, from the same survey context as the page.
 
 :func:`insight_findings` gives two findings: the heatmap of all respondents by the first
-segment (a grid, drawn by :func:`grid_slide` as a native table coloured on the page's
+segment (a grid, drawn by :func:`grid_table` as a native table coloured on the page's
 diverging scale, hidden cells blank) and the drivers (a bar chart of differences in
 points, with the published evidence in the footnote). Both carry the tables the
 workbook writes, rounded as the page rounds them.
@@ -62,7 +62,7 @@ def insight_findings(org: SurveyContext) -> list[Finding]:
                            [_short(org.wording(m), 55) for m in everyone["practice"]],
                            {"Those who agree minus the rest": [float(v) for v in everyone["diff"]]}, "pts",
                            f"Your pulse survey: {CAVEAT}. Published: {published or 'no comparison'}.", everyone,
-                           "drivers"))
+                           "drivers", what="practices, strongest first"))
     return out
 
 
@@ -73,30 +73,28 @@ def _colour(v: float) -> tuple[int, int, int]:
     return tuple(round(255 + (e - 255) * abs(t)) for e in end)
 
 
-def grid_slide(prs, finding: Finding) -> None:
-    """A finding of unit :data:`GRID` as a native table: questions down, segments across, coloured by value."""
+def grid_table(slide, finding: Finding, box: tuple[float, float, float, float], limit: int) -> None:
+    """A finding of unit :data:`GRID` as a native table in ``box`` (inches: left, top, width, height): at most
+    ``limit`` questions down, segments across, coloured by value; hidden cells blank."""
     from pptx.dml.color import RGBColor
     from pptx.util import Inches, Pt
 
-    slide = prs.slides.add_slide(prs.slide_layouts[5])
-    title = slide.shapes.title
-    title.left, title.top, title.width, title.height = Inches(0.5), Inches(0.3), Inches(9), Inches(1.1)
-    title.text = finding.headline
-    title.text_frame.word_wrap = True
-    title.text_frame.paragraphs[0].font.size = Pt(18)
+    left, top, width, height = box
     segments = list(finding.series)
+    questions = finding.categories[:limit]
     everyone = finding.table[finding.table["group"] == "all"] if len(finding.table) else finding.table
     marks = everyone.set_index(["segment", "question"])["marked"] if len(everyone) else pd.Series(dtype=bool)
     wordings = list(dict.fromkeys(everyone["question"])) if len(everyone) else finding.categories
-    shape = slide.shapes.add_table(len(finding.categories) + 1, len(segments) + 1, Inches(0.5), Inches(1.5),
-                                   Inches(9), Inches(4.8))
+    shape = slide.shapes.add_table(len(questions) + 1, len(segments) + 1, Inches(left), Inches(top),
+                                   Inches(width), Inches(height))
     table = shape.table
-    table.columns[0].width = Inches(9 - 1.1 * len(segments)) if len(segments) < 6 else Inches(3.5)
+    each = min(1.4, (width - 4.0) / max(len(segments), 1))
+    table.columns[0].width = Inches(width - each * len(segments))
     for j, s in enumerate(segments, 1):
-        table.columns[j].width = Inches(1.1) if len(segments) < 6 else Inches(5.5 / len(segments))
+        table.columns[j].width = Inches(each)
         table.cell(0, j).text = s
     table.cell(0, 0).text = "Question"
-    for i, q in enumerate(finding.categories, 1):
+    for i, q in enumerate(questions, 1):
         table.cell(i, 0).text = q
         for j, s in enumerate(segments, 1):
             v = finding.series[s][i - 1]
@@ -107,11 +105,7 @@ def grid_slide(prs, finding: Finding) -> None:
             para = cell.text_frame.paragraphs[0]
             para.font.bold = bool(marks.get((s, wordings[i - 1]), False)) if i - 1 < len(wordings) else False
     for row in table.rows:
-        row.height = Inches(4.8 / (len(finding.categories) + 1))
+        row.height = Inches(height / (len(questions) + 1))
         for cell in row.cells:
             for para in cell.text_frame.paragraphs:
-                para.font.size = Pt(8)
-    note = slide.shapes.add_textbox(Inches(0.5), Inches(6.5), Inches(9), Inches(0.8)).text_frame
-    note.word_wrap = True
-    note.text = finding.footnote
-    note.paragraphs[0].font.size = Pt(9)
+                para.font.size = Pt(10)

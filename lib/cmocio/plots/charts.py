@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .theme import GROUP_COLOURS, GROUP_LABELS
+from .theme import GROUP_COLOURS, GROUP_LABELS, colours_for, hue_order
 
 def _axes(ax: plt.Axes | None, height: float | None = None) -> plt.Axes:
     if ax is not None:
@@ -42,8 +42,9 @@ def dumbbell(frame: pd.DataFrame, label: str, a: str, b: str, *, a_name: str = "
              b_name: str = "IT / technology", title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
     """Two figures per row joined by a line: e.g. marketing's and IT's answer to one question.
 
-    A missing figure is left out, and its row shows the other point alone.
+    A missing figure is left out, and its row shows the other point alone. At most :data:`MAX_CATEGORIES` rows.
     """
+    frame, total = _cut(frame)
     ax = _axes(ax, _rows_height(list(frame[label])) if not frame.empty else 2)
     if frame.empty:
         return _empty(ax, title)
@@ -57,7 +58,8 @@ def dumbbell(frame: pd.DataFrame, label: str, a: str, b: str, *, a_name: str = "
     ax.scatter(vb[~np.isnan(vb)], ys[~np.isnan(vb)], color=GROUP_COLOURS["it"], s=60, label=b_name, zorder=2)
     ax.set_yticks(ys, [wrap(v) for v in frame[label]])
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% of respondents")
+    _categories(ax, len(frame))
+    _xlabel(ax, "% of respondents", len(frame), total)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.set_title(title, pad=28)
     return ax
@@ -128,13 +130,14 @@ def series_panels(frame: pd.DataFrame, x: str, y: str, panel: str, line: str, *,
         hues[p] = list(dict.fromkeys(sub[colour]))
         first = sub.drop_duplicates(line)
         entries[p] = list(first.assign(_h=first[colour].map(hues[p].index)).sort_values("_h", kind="stable")[line])
+        entries[p] = entries[p][:MAX_CATEGORIES]  # at most 12 lines a panel; every one is in the table below
     heights = [max(2.3, 0.45 + 0.2 * sum(wrap(e, width).count("\n") + 1 for e in entries[p]) + 0.08 * len(entries[p]))
                for p in panels]
     fig, axes = plt.subplots(len(panels), 1, figsize=(5.2, sum(heights) + 0.5 * len(panels)),
                              gridspec_kw={"height_ratios": heights, "hspace": 0.55}, squeeze=False)
     palette = sns.color_palette("Dark2", 8)
     for ax, p, h in zip(axes[:, 0], panels, heights):
-        sub = frame[frame[panel] == p]
+        sub = frame[(frame[panel] == p) & frame[line].isin(entries[p])]
         years = sorted(sub[x].astype(int).unique())
         for key in entries[p]:
             grp = sub[sub[line] == key]
@@ -154,6 +157,7 @@ def series_panels(frame: pd.DataFrame, x: str, y: str, panel: str, line: str, *,
         ax.set_ylim(0, 100)
         ax.set_ylabel("%")
         ax.set_title(str(p), loc="left", fontsize=10)
+        _categories(ax, len(entries[p]))
         ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8.5)
     height = fig.get_figheight()
     fig.subplots_adjust(top=1 - 0.6 / height, bottom=0.35 / height)
@@ -162,12 +166,62 @@ def series_panels(frame: pd.DataFrame, x: str, y: str, panel: str, line: str, *,
     return axes[0, 0]
 
 
+#: At most this many categories (rows) in one chart panel; every row is in the table under the chart.
+MAX_CATEGORIES = 12
+
+
+def _cut(frame: pd.DataFrame, by: str | None = None, limit: int = MAX_CATEGORIES) -> tuple[pd.DataFrame, int]:
+    """The rows a panel draws (at most ``limit``; with ``by``, the largest in absolute value, in their own order)
+    and how many there were."""
+    total = len(frame)
+    if total <= limit:
+        return frame, total
+    if by is None:
+        return frame.iloc[:limit], total
+    keep = np.sort(np.argsort(-np.abs(frame[by].to_numpy(dtype=float)), kind="stable")[:limit])
+    return frame.iloc[keep], total
+
+
+def _xlabel(ax: plt.Axes, text: str, shown: int, total: int, what: str = "rows") -> None:
+    more = f"\n{shown} of {total} {what} drawn; every one is in the table below" if total > shown else ""
+    ax.set_xlabel(text + more)
+
+
+def _categories(ax: plt.Axes, n: int) -> None:
+    """Record how many categories a panel draws (read by the tests through the notebook's output metadata)."""
+    ax.figure.cmocio_categories = [*getattr(ax.figure, "cmocio_categories", []), int(n)]
+
+
+def categories_of(ax: plt.Axes) -> list[int]:
+    """Categories per panel of the figure holding ``ax``, as its chart functions recorded them."""
+    return list(getattr(ax.figure, "cmocio_categories", []))
+
+
+def as_sentence(ax: plt.Axes, sentence: str) -> plt.Axes:
+    """Mark a chart with too little to draw: :meth:`cmocio.report.Context.save_figure` shows ``sentence`` instead."""
+    ax.figure.cmocio_sentence = sentence
+    return ax
+
+
+def sentence_of(ax: plt.Axes) -> str:
+    """The sentence a chart stands for (see :func:`as_sentence`); empty for a chart worth drawing."""
+    return getattr(ax.figure, "cmocio_sentence", "")
+
+
 def forest(frame: pd.DataFrame, label: str, est: str, low: str, high: str, *, title: str = "",
            xlabel: str = "Difference, percentage points", ax: plt.Axes | None = None) -> plt.Axes:
-    """Point estimates with intervals around a zero line; rows without an interval show the point only."""
+    """Point estimates with intervals around a zero line; rows without an interval show the point only.
+
+    At most :data:`MAX_CATEGORIES` rows, the largest in absolute value; one row becomes a sentence.
+    """
+    frame, total = _cut(frame, est)
     ax = _axes(ax, _rows_height(list(frame[label])) if not frame.empty else 2)
     if frame.empty:
         return _empty(ax, title)
+    if len(frame) == 1:
+        r = frame.iloc[0]
+        interval = (f" (interval {float(r[low]):+.0f} to {float(r[high]):+.0f})" if pd.notna(r[low]) else "")
+        return as_sentence(ax, f"One comparison only: {r[label]}: {float(r[est]):+.0f} points{interval}.")
     ys = np.arange(len(frame))[::-1]
     has = frame[low].notna().to_numpy()
     e = frame[est].to_numpy(dtype=float)
@@ -181,61 +235,93 @@ def forest(frame: pd.DataFrame, label: str, est: str, low: str, high: str, *, ti
         ax.scatter(e[~has], ys[~has], marker="D", facecolor="white", edgecolor="#333333",
                    label="no known base: no interval", zorder=3)
     ax.set_yticks(ys, [wrap(v) for v in frame[label]])
-    ax.set_xlabel(xlabel)
+    _categories(ax, len(frame))
+    _xlabel(ax, xlabel, len(frame), total, "rows (the largest)")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.set_title(title, pad=28)
     return ax
 
 
+def _bar_keys(frame: pd.DataFrame, label: str, hue: str) -> list[str]:
+    """What each bar stands for: its ``hue`` value, or its segment (e.g. "top-performing companies") where one
+    label has several rows of the same hue that only their ``segment`` tells apart."""
+    keys = frame[hue].astype(str)
+    if "segment" in frame and hue != "segment":
+        seg = frame["segment"].astype(object)
+        named = seg.map(lambda v: isinstance(v, str) and bool(v.strip()))
+        clash = frame.assign(_k=keys).duplicated([label, "_k"], keep=False)
+        keys = keys.where(~(clash & named), seg.astype(str))
+    return list(keys)
+
+
 def grouped_bars(frame: pd.DataFrame, label: str, value: str, hue: str, *, low: str | None = None,
-                 high: str | None = None, title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """Horizontal bars per label, one per ``hue`` value present, with optional interval whiskers."""
-    labels = list(dict.fromkeys(frame[label])) if not frame.empty else []
+                 high: str | None = None, base: str | None = "n_answered", legend_title: str = "", title: str = "",
+                 ax: plt.Axes | None = None) -> plt.Axes:
+    """Horizontal bars per label, one per ``hue`` value present, with optional interval whiskers.
+
+    Each value has its one colour (:func:`colours_for`) and its fixed place within a label (:func:`hue_order`).
+    Rows of one label and group told apart by their ``segment`` are bars of those segments, named so. A
+    published bound (``qualifier`` ">" or "<") is an open, hatched bar labelled with its sign. ``base`` names a
+    column of each bar's base (by default ``n_answered``, where the frame has it), written at its end: each
+    segment with its own base. Bars of segments (``hue`` "segment") carry their breakdown (``dimension``) as
+    the legend's title. At most :data:`MAX_CATEGORIES` labels; a single bar becomes a sentence.
+    """
+    base = base if base and base in frame.columns else None
+    if not legend_title and hue == "segment" and "dimension" in frame and frame["dimension"].nunique() == 1:
+        legend_title = f"Segment: {str(frame['dimension'].iloc[0]).replace('_', ' ')}"
+    labels_all = list(dict.fromkeys(frame[label])) if not frame.empty else []
+    labels = labels_all[:MAX_CATEGORIES]
+    frame = frame[frame[label].isin(labels)]
     ax = _axes(ax, _rows_height(labels, base=1.6) if labels else 2)
     if frame.empty:
         return _empty(ax, title)
-    hues = list(dict.fromkeys(frame[hue]))
-    seen: set[str] = set()
+    frame = frame.assign(_key=_bar_keys(frame, label, hue)).drop_duplicates([label, "_key"])
+    if len(frame) == 1:
+        r = frame.iloc[0]
+        mark = str(r.get("qualifier", "=")) if str(r.get("qualifier", "=")) in "<>~" else ""
+        return as_sentence(ax, f"One figure only: {r[label]} ({GROUP_LABELS.get(r['_key'], r['_key'])}): "
+                               f"{mark}{float(r[value]):.0f}%.")
+    order = hue_order(frame["_key"])
+    palette = colours_for(order)
+    bounded = False
     centres = np.arange(len(labels))[::-1].astype(float)
     for centre, lab in zip(centres, labels):
-        sub = frame[frame[label] == lab].drop_duplicates(hue)
+        sub = frame[frame[label] == lab]
+        sub = sub.iloc[np.argsort([order.index(k) for k in sub["_key"]], kind="stable")]
         k = len(sub)
-        height = 0.8 / k
+        height = 0.8 / max(k, 1)
         for i, (_, r) in enumerate(sub.iterrows()):
             y = centre + (k / 2 - i - 0.5) * height
-            h = str(r[hue])
-            ax.barh(y, float(r[value]), height=height * 0.92, color=GROUP_COLOURS.get(h),
-                    label=None if h in seen else GROUP_LABELS.get(h, h))
-            seen.add(h)
-            if low and high and pd.notna(r[low]):
-                v = float(r[value])
+            key, v = r["_key"], float(r[value])
+            colour = palette[key]
+            mark = str(r["qualifier"]) if "qualifier" in r and str(r["qualifier"]) in ("<", ">", "~") else ""
+            if mark in ("<", ">"):  # a bound: open and hatched, never a solid bar
+                ax.barh(y, v, height=height * 0.92, facecolor="white", edgecolor=colour, hatch="///", lw=1.2)
+                bounded = True
+            else:
+                ax.barh(y, v, height=height * 0.92, color=colour)
+            text = f"{mark}{v:.0f}%" + (f" (n {float(r[base]):,.0f})" if base and pd.notna(r.get(base)) else "")
+            end = v
+            if low and high and pd.notna(r[low]) and not mark:
                 ax.errorbar([v], [y], xerr=[[v - float(r[low])], [float(r[high]) - v]], fmt="none",
                             ecolor="#333333", capsize=2)
+                end = max(v, float(r[high]))
+            ax.annotate(text, (end, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=7.5,
+                        color="#333333")
     ax.set_yticks(centres, [wrap(v) for v in labels])
+    _categories(ax, len(labels))
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% of respondents")
-    handles, names = ax.get_legend_handles_labels()
-    order = [names.index(GROUP_LABELS.get(str(h), str(h))) for h in hues if GROUP_LABELS.get(str(h), str(h)) in names]
-    ncol = len(order) if len(order) <= 3 else 2
-    ax.legend([handles[i] for i in order], [names[i] for i in order], loc="lower center",
-              bbox_to_anchor=(0.5, 1.0), ncol=max(ncol, 1))
-    ax.set_title(title, pad=12 + 16 * -(-len(order) // max(ncol, 1)))  # room for every legend row
-    return ax
+    _xlabel(ax, "% of respondents", len(labels), len(labels_all), "categories")
+    from matplotlib.patches import Patch
 
-
-def coverage(table: pd.DataFrame, *, title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """Heat map of a count table (e.g. figures per theme and study); zero cells are left blank."""
-    ax = _axes(ax, 1.5 + 0.5 * max(len(table), 1))
-    if table.empty:
-        return _empty(ax, title)
-    counts = table.to_numpy()
-    labels = np.where(counts == 0, "", counts.astype(int).astype(str))  # an empty cell reads faster than a zero
-    sns.heatmap(table, annot=labels, fmt="", cmap="Blues", cbar=False, linewidths=0.5, ax=ax,
-                xticklabels=[wrap(str(c).replace("_", " "), 12) for c in table.columns])
-    ax.tick_params(axis="x", labeltop=True)  # the column names stay in view at the top of a long table
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.set_title(title)
+    handles = [Patch(color=palette[k], label=GROUP_LABELS.get(k, k)) for k in order]
+    if bounded:
+        handles.append(Patch(facecolor="white", edgecolor="#555555", hatch="///", label="a bound (>, <), as published"))
+    ncol = len(handles) if len(handles) <= 3 else 2
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=ncol,
+              title=legend_title or None)
+    rows = -(-len(handles) // ncol) + (1 if legend_title else 0)
+    ax.set_title(title, pad=12 + 16 * rows)  # room for every legend row
     return ax
 
 
@@ -250,11 +336,23 @@ def break_even(frame: pd.DataFrame, label: str, n: str, size: str, note: str, *,
     break-even base but rows have ``splits`` (the share of possible functional
     splits under which a difference is significant), those shares are drawn instead.
     """
+    total = len(frame)
+    frame = frame.iloc[:MAX_CATEGORIES]
     ax = _axes(ax, _rows_height(list(frame[label])) if not frame.empty else 2)
     if frame.empty:
         return _empty(ax, title)
-    if splits and frame[n].isna().all() and frame[splits].notna().any():
+    drawn = int(frame[n].notna().sum())
+    if splits and drawn == 0 and int(frame[splits].notna().sum()) >= 2:
         return _split_shares(frame, label, splits, note, title, ax)
+    if drawn < 2:
+        named = frame[frame[n].notna()]
+        if named.empty:
+            return as_sentence(ax, f"None of these {total} comparisons has a base at which it would become "
+                                   "significant to draw; the table below says what each would take.")
+        r = named.iloc[0]
+        return as_sentence(ax, f"Only one of these {total} comparisons has a break-even base to draw: {r[label]} "
+                               f"would be significant with {float(r[n]):,.0f} respondents per side. The table "
+                               "below says what each of the others would take.")
     ys = np.arange(len(frame))[::-1]
     nn = frame[n].to_numpy(dtype=float)
     ss = frame[size].to_numpy(dtype=float)
@@ -274,7 +372,8 @@ def break_even(frame: pd.DataFrame, label: str, n: str, size: str, note: str, *,
                         fontsize=8, color="#444444", zorder=4,
                         bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     ax.set_yticks(ys, [wrap(v) for v in frame[label]])
-    ax.set_xlabel("Respondents per side (log scale)")
+    _categories(ax, len(frame))
+    _xlabel(ax, "Respondents per side (log scale)", len(frame), total)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.set_title(title, pad=28)
     return ax
@@ -295,127 +394,13 @@ def _split_shares(frame: pd.DataFrame, label: str, splits: str, note: str, title
                     color="#444444")
     ax.set_xlim(0, 100)
     ax.set_yticks(ys, [wrap(v) for v in frame[label]])
+    _categories(ax, len(frame))
     ax.set_xlabel("Possible splits of the known total (10% to 90% marketing) under which it is significant, %")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.set_title(title, pad=28)
     return ax
 
 
-def timeline(frame: pd.DataFrame, *, x: str = "year", row: str = "sponsor", size: str = "respondents",
-             label: str = "label", title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """One row per sponsor, one marker per wave at its year, sized by sample (hollow where not reported).
-
-    Waves without a year sit in a column of their own at the right, marked "no year".
-    """
-    rows = sorted(dict.fromkeys(frame[row]), key=str) if not frame.empty else []
-    ax = _axes(ax, _rows_height(rows, per_line=0.3, base=1.8) if rows else 2)
-    if frame.empty:
-        return _empty(ax, title)
-    ypos = {r: i for i, r in enumerate(reversed(rows))}
-    years = frame[x].dropna().astype(int)
-    nd = (years.max() if len(years) else 2020) + 2
-    xs = frame[x].fillna(nd).astype(float).to_numpy()
-    n = frame[size].astype(float).to_numpy()
-    area = np.where(np.isnan(n), 40.0, 20 + 180 * np.sqrt(np.nan_to_num(n) / np.nanmax(np.r_[n, 1.0])))
-    known = ~np.isnan(n)
-    ys = frame[row].map(ypos).to_numpy(dtype=float)
-    ax.scatter(xs[known], ys[known], s=area[known], color="#7570b3", alpha=0.8, label="sample size reported (area)")
-    ax.scatter(xs[~known], ys[~known], s=area[~known], facecolor="white", edgecolor="#7570b3",
-               label="sample size not reported")
-    ax.set_yticks(list(ypos.values()), [wrap(r, 30) for r in ypos])
-    ticks = sorted(set(years.tolist()))
-    ax.set_xticks([*ticks, nd], [*map(str, ticks), "no year"], rotation=90)
-    ax.axvline(nd - 1, color="#bbbbbb", lw=1, ls=":")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
-    ax.set_title(title, pad=28)
-    return ax
 
 
-def meta_forest(effects: pd.DataFrame, pooled: pd.DataFrame, *, by: str = "family", label: str = "label",
-                confidence: float = 0.95, title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """Each study's gap with its interval, grouped by ``by``, and each group's pooled estimate as a diamond.
 
-    A study's interval is its normal interval at ``confidence`` from ``variance``; the
-    pooled interval is the one in ``pooled`` (computed at the same confidence), with its
-    prediction interval (``pi_low``/``pi_high``, where given) as a thin line. A group
-    that is not pooled (``pooled`` missing) is labelled so, and has no diamond.
-    """
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + confidence / 2))
-    rows: list[tuple[str, float, float, float, bool]] = []
-    predicted: list[tuple[int, float, float]] = []  # (row, low, high) of each prediction interval
-    for key, grp in effects.groupby(by, sort=True):
-        if key not in set(pooled[by]):
-            continue
-        for r in grp.itertuples(index=False):
-            half = z * np.sqrt(getattr(r, "variance"))
-            rows.append((f"  {getattr(r, label)}", getattr(r, "diff"), getattr(r, "diff") - half,
-                         getattr(r, "diff") + half, False))
-        p = pooled[pooled[by] == key].iloc[0]
-        if pd.isna(p["pooled"]):
-            rows.append((f"{key.replace('_', ' ')}: {int(p['k'])} studies, not pooled", np.nan, np.nan, np.nan, True))
-            continue
-        rows.append((f"{key.replace('_', ' ')}: pooled (k={int(p['k'])}, I² {p['i2']:.0f}%)", p["pooled"],
-                     p["pooled_low"], p["pooled_high"], True))
-        if pd.notna(p.get("pi_low", np.nan)):
-            predicted.append((len(rows) - 1, p["pi_low"], p["pi_high"]))
-    ax = _axes(ax, _rows_height([r[0] for r in rows]) if rows else 2)
-    if not rows:
-        return _empty(ax, title)
-    ys = np.arange(len(rows))[::-1]
-    ax.axvline(0, color="#555555", lw=1)
-    for y, (_, est, lo, hi, is_pooled) in zip(ys, rows):
-        if is_pooled and np.isnan(est):
-            continue
-        if is_pooled:
-            ax.fill([lo, est, hi, est], [y, y + 0.3, y, y - 0.3], color="#d95f02", zorder=3)
-        else:
-            ax.errorbar([est], [y], xerr=[[est - lo], [hi - est]], fmt="o", color="#333333", ecolor="#777777",
-                        capsize=3)
-    left, right = ax.get_xlim()
-    for i, lo, hi in predicted:  # drawn within the studies' range; an arrow where it runs beyond
-        ax.plot([max(lo, left), min(hi, right)], [ys[i], ys[i]], color="#d95f02", lw=1.2, zorder=2)
-        for end, edge, marker in ((lo, left, "<"), (hi, right, ">")):
-            if (end < edge) if marker == "<" else (end > edge):
-                ax.plot([edge], [ys[i]], marker=marker, color="#d95f02", ms=6, clip_on=False, zorder=2)
-    ax.set_xlim(left, right)
-    ax.set_yticks(ys, [wrap(r[0], 48) for r in rows])
-    ax.set_xlabel("Marketing minus IT, percentage points; thin line: prediction interval for a new study")
-    ax.set_title(title)
-    return ax
-
-
-def gap_timeline(frame: pd.DataFrame, *, x: str = "year", y: str = "diff", low: str = "diff_low",
-                 high: str = "diff_high", title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """Each gap at the year its study measured, with its interval where the bases are known.
-
-    Gaps from studies without a year stand apart at the right, marked "no year";
-    points of one year are spread sideways so that they do not hide each other.
-    """
-    ax = _axes(ax, 4.2)
-    if frame.empty:
-        return _empty(ax, title)
-    years = frame[x].dropna().astype(int)
-    nd = (years.max() if len(years) else 2020) + 2
-    xs = frame[x].fillna(nd).astype(float).to_numpy()
-    order = frame.assign(_x=xs).groupby("_x").cumcount().to_numpy()
-    counts = frame.assign(_x=xs).groupby("_x")["_x"].transform("size").to_numpy()
-    xs = xs + (order - (counts - 1) / 2) * np.minimum(0.6 / np.maximum(counts, 1), 0.12)
-    e = frame[y].to_numpy(float)
-    has = frame[low].notna().to_numpy() & frame[high].notna().to_numpy()
-    lo, hi = frame[low].to_numpy(float), frame[high].to_numpy(float)
-    ax.axhline(0, color="#555555", lw=1)
-    if has.any():
-        ax.errorbar(xs[has], e[has], yerr=[e[has] - lo[has], hi[has] - e[has]], fmt="o", ms=4, color="#333333",
-                    ecolor="#aaaaaa", capsize=2, label="both bases known: interval")
-    if (~has).any():
-        ax.scatter(xs[~has], e[~has], s=18, marker="D", facecolor="white", edgecolor="#333333",
-                   label="a base unknown: no interval", zorder=3)
-    ticks = sorted(set(years.tolist()))
-    ax.set_xticks([*ticks, nd], [*map(str, ticks), "no year"], rotation=90)
-    ax.axvline(nd - 1, color="#bbbbbb", lw=1, ls=":")
-    ax.set_ylabel("Marketing minus IT, points")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
-    ax.set_title(title, pad=28)
-    return ax

@@ -21,6 +21,13 @@ GROUP_COLOURS = {
     "martech": "#e7298a",
     "unspecified": "#999999",
 }
+#: Colours of the series that are not respondent groups, the same on the site and in the deck.
+SERIES_COLOURS = {
+    "earlier_wave": "#bcbddc",
+    "later_wave": "#54278f",
+    "yours": "#e6ab02",
+    "published": "#666666",
+}
 GROUP_LABELS = {
     "marketing": "Marketing",
     "it": "IT / technology",
@@ -79,3 +86,46 @@ def setup(seed: int = 0) -> None:
             set_matplotlib_formats("png", metadata={"Software": None})
     except ImportError:  # pragma: no cover - only outside Jupyter
         pass
+
+
+#: Colours for values that are not respondent groups (segments such as business units or regions): each value
+#: keeps its colour in every chart, on the site and in the deck.
+SEGMENT_PALETTE = ("#4e79a7", "#59a14f", "#b07aa1", "#9c755f", "#edc948", "#76b7b2", "#ff9da7", "#bab0ac",
+                   "#e15759", "#86bcb6", "#8cd17d", "#d4a6c8")
+
+
+def colour_for(value: object) -> str:
+    """The one colour of a group, series or segment value, wherever it is drawn."""
+    import zlib
+
+    key = str(value)
+    if key in GROUP_COLOURS:
+        return GROUP_COLOURS[key]
+    if key in SERIES_COLOURS:
+        return SERIES_COLOURS[key]
+    return SEGMENT_PALETTE[zlib.crc32(key.strip().lower().encode("utf-8")) % len(SEGMENT_PALETTE)]
+
+
+def colours_for(values) -> dict:
+    """One colour per value, as :func:`colour_for` gives it, except that two values of one set never share a colour:
+    a value whose colour is taken (in alphabetical order) takes the palette's next free one. The same set of values
+    gets the same colours in every chart."""
+    out: dict = {}
+    taken: set[str] = set()
+    for v in sorted(dict.fromkeys(values), key=lambda x: (str(x) not in GROUP_COLOURS, str(x).lower())):
+        colour = colour_for(v)
+        if colour in taken and str(v) not in GROUP_COLOURS and str(v) not in SERIES_COLOURS:
+            start = SEGMENT_PALETTE.index(colour)
+            free = [SEGMENT_PALETTE[(start + i) % len(SEGMENT_PALETTE)] for i in range(1, len(SEGMENT_PALETTE))]
+            colour = next((c for c in free if c not in taken), colour)
+        out[v] = colour
+        taken.add(colour)
+    return out
+
+
+def hue_order(values) -> list:
+    """A fixed order of bars within a category: the respondent groups in their usual order, then other values
+    alphabetically, so the same value sits in the same place in every category and chart."""
+    known = list(GROUP_COLOURS)
+    distinct = list(dict.fromkeys(values))
+    return sorted(distinct, key=lambda v: (0, known.index(v), "") if v in known else (1, 0, str(v).lower()))

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .. import stats
 from ..report import bullet_list, fmt_pct, md_escape
+from .words import distance_words, figure_words, in_sentence
 
 WHO = {"marketing": "Marketing", "it": "IT", "all": "Respondents"}
 CONCLUSION_WORDS = {
@@ -165,31 +166,33 @@ BAND_RULE = ("**Where you rank.** A band says which quarter of the other organis
 
 
 def differs_most(bench: pd.DataFrame, gaps: pd.DataFrame, changes: pd.DataFrame, hidden: int,
-                 wording: Callable[[str], str], study_label: Callable[[str], str]) -> str:
-    """Where the organisation differs most from the studies, its widest inside gap, and what moved since last wave."""
+                 wording: Callable[[str], str], study_label: Callable[[str], str], top: int = 3) -> str:
+    """The page's brief: where the organisation differs most from the studies (the ``top`` widest comparisons),
+    its widest inside gap, and what moved since the last wave."""
     from ..plots import GROUP_NOUNS
 
     ranked = bench[bench["role"] == "benchmark"].dropna(subset=["diff"]).assign(size=lambda d: d["diff"].abs())
     lines = []
-    for r in ranked.sort_values(["size", "question_id"], ascending=[False, True]).head(5).itertuples():
+    for r in ranked.sort_values(["size", "question_id"], ascending=[False, True]).head(top).itertuples():
         who = {"marketing": "marketing respondents", "it": "IT respondents"}.get(r.group, "respondents")
         verdict = {"higher": " — a difference that holds after adjustment and is meaningful",
                    "lower": " — a difference that holds after adjustment and is meaningful",
                    "no clear difference": " — within what chance could produce",
                    "not testable against a bound": " — not testable: the published figure is a bound"}.get(
             r.verdict, f" — {r.verdict}")
-        lines.append(f"Your {who} are {abs(r.diff):.0f} points {'more' if r.diff > 0 else 'less'} likely than "
+        bound = getattr(r, "benchmark_qualifier", "=")  # ">50%" is more than half, never 50%
+        lines.append(f"Your {who} are {distance_words(r.diff, bound)} {'more' if r.diff > 0 else 'less'} likely than "
                      f"{md_escape(study_label(r.study_id))} ({GROUP_NOUNS[r.benchmark_group]}) to say "
-                     f"*{md_escape(wording(r.metric).lower())}* ({fmt_pct(r.percent)} vs "
-                     f"{fmt_pct(r.benchmark_percent)}){verdict}.")
+                     f"*{md_escape(in_sentence(wording(r.metric)))}* ({fmt_pct(r.percent)} vs "
+                     f"{figure_words(r.benchmark_percent, bound)}){verdict}.")
     big = gaps.dropna(subset=["diff"]).assign(size=lambda d: d["diff"].abs())
     for r in big.sort_values(["size", "question_id"], ascending=[False, True]).head(1).itertuples():
-        lines.append(f"Inside your organisation the widest gap is on *{md_escape(wording(r.metric).lower())}*: "
+        lines.append(f"Inside your organisation the widest gap is on *{md_escape(in_sentence(wording(r.metric)))}*: "
                      f"{'marketing' if r.diff > 0 else 'IT'} is {abs(r.diff):.0f} points more positive (marketing "
                      f"{fmt_pct(r.percent_marketing)}, IT {fmt_pct(r.percent_it)}).")
     moved = changes[(changes["group"] == "all") & changes["verdict"].isin(["higher", "lower"])]
     for r in moved.itertuples():
-        lines.append(f"Since wave {md_escape(r.wave_early)}, *{md_escape(wording(r.metric).lower())}* moved "
+        lines.append(f"Since wave {md_escape(r.wave_early)}, *{md_escape(in_sentence(wording(r.metric)))}* moved "
                      f"{r.diff:+.0f} points ({fmt_pct(r.percent_early)} to {fmt_pct(r.percent_late)}), a meaningful "
                      "change that holds after adjustment.")
     if hidden:

@@ -37,6 +37,13 @@ def render_sources(sources: list[dict[str, Any]], pages: list[Page]) -> str:
     return _render("sources.html.j2", sources=sources, site={"pages": pages, "current": "sources"})
 
 
+def render_glossary(pages: list[Page]) -> str:
+    """The plain-words glossary: every term a page links to on its first appearance."""
+    from .glossary import TERMS
+
+    return _render("glossary.html.j2", terms=TERMS, site={"pages": pages, "current": "glossary"})
+
+
 def render_portfolio(rows: list[dict[str, Any]], facts: dict[str, str], drivers: list[dict[str, Any]] = (),
                      drivers_note: str = "") -> str:
     """The portfolio's index: every organisation with its export, mapping, contribution and page status, and the

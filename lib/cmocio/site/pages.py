@@ -114,6 +114,18 @@ def table_of_contents(nb: Any) -> list[tuple[int, str, str]]:
     return toc
 
 
+#: The tag of the cell that starts a page's appendix (folded under one "Appendix" until opened).
+APPENDIX_TAG = "appendix"
+
+
+def appendix_start(nb: Any) -> int | None:
+    """The index of the cell tagged :data:`APPENDIX_TAG`, or None for a page without an appendix."""
+    for i, cell in enumerate(nb.cells):
+        if APPENDIX_TAG in cell.get("metadata", {}).get("tags", []):
+            return i
+    return None
+
+
 @lru_cache(maxsize=2)
 def _exporter(reader: bool) -> Any:
     """One exporter per mode and process: its templates are compiled once, not once per page."""
@@ -124,8 +136,8 @@ def _exporter(reader: bool) -> Any:
     # files reaches the page only through cmocio.display tables (escaped) and through
     # Markdown built with cmocio.report.md_escape.
     exporter.exclude_input = reader
-    exporter.exclude_input_prompt = reader
-    exporter.exclude_output_prompt = reader
+    exporter.exclude_input_prompt = True  # no "In [7]:" / "Out[7]:" prompts in either mode
+    exporter.exclude_output_prompt = True
     return exporter
 
 
@@ -133,10 +145,18 @@ def render_html(nb: Any, context: PageContext) -> str:
     """The page of an executed notebook: nothing loaded from the network, text from data escaped."""
     exporter = _exporter(context.reader)
     prev, nxt = context.neighbours()
+    appendix = appendix_start(nb)
+    sections = sum(1 for cell in nb.cells[appendix:] if cell.cell_type == "markdown"
+                   for line in cell.source.splitlines() if line.startswith("## ")) if appendix is not None else 0
     resources = {"cmocio": {"pages": context.pages, "current": context.current, "prev": prev, "next": nxt,
+                            "appendix": appendix, "appendix_sections": max(sections - 1, 1),
                             "toc": table_of_contents(nb), "reader": context.reader, "downloads": context.downloads,
                             "footer": context.footer, "reproduce": context.reproduce,
                             "standalone": context.standalone}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
+    if not context.standalone:
+        from .glossary import link_terms
+
+        body = link_terms(body)
     # Links between notebooks point at their pages (the rendered Markdown keeps the .ipynb address).
     return _NB_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write_bytes
-from .index import render_report, render_sources
+from .index import render_glossary, render_report, render_sources
 from .pages import Page
 from .search import write_search_index
 
@@ -33,8 +33,8 @@ def write_site(build_dir: Path, index: str, results: list[Any], facts: dict[str,
                data_version: str, pages: list[Page] | None = None,
                parameters: dict[str, dict[str, Any]] | None = None,
                search: list[dict[str, str]] | None = None) -> None:
-    """Write ``html/index.html`` (``index``, already rendered), ``report.html``, ``sources.html`` and
-    ``search-index.js`` into ``build_dir``.
+    """Write ``html/index.html`` (``index``, already rendered), ``report.html``, ``sources.html``,
+    ``glossary.html`` and ``search-index.js`` into ``build_dir``.
 
     ``results`` and ``facts`` make the execution report (``facts`` should state
     :func:`built_at`), ``parameters`` the parameters it lists per page. The sources
@@ -51,4 +51,5 @@ def write_site(build_dir: Path, index: str, results: list[Any], facts: dict[str,
     if not (html_dir / "sources.html").is_file() or not stamp.is_file() or stamp.read_text(encoding="utf-8") != key:
         atomic_write_bytes(html_dir / "sources.html", render_sources(sources_rows(data_dir), pages).encode("utf-8"))
         atomic_write_bytes(stamp, key.encode("utf-8"))
+    atomic_write_bytes(html_dir / "glossary.html", render_glossary(pages).encode("utf-8"))
     write_search_index(search or [], html_dir / "search-index.js")

@@ -29,7 +29,8 @@ def with_study_sizes(findings: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFr
 
     A known total is used before any assumption: a figure about all respondents
     whose base is blank takes its study's total (``derived``, or
-    ``derived_minimum`` for "more than N"), and its caveat says so.
+    ``derived_minimum`` for "more than N"), and its caveat says so; a figure about a
+    segment of them (``segment``: "top-performing companies") does not.
     """
     size = studies.set_index("study_id")
     out = findings.copy()
@@ -38,6 +39,8 @@ def with_study_sizes(findings: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFr
     out["study_n_qualifier"] = qualifier.where(qualifier.notna(), None)
     if "group" in out and "base_n" in out:
         fill = (out["group"] == "all") & out["base_n"].isna() & out["study_n"].notna()
+        if "segment" in out:  # a figure about some of the companies (top performers) is not about all respondents
+            fill &= out["segment"].isna() | (out["segment"].astype(str).str.strip() == "")
         if fill.any():
             out["base_n"] = out["base_n"].astype("Float64").where(~fill, out["study_n"]).astype("Int64")
             kinds = np.where(out.loc[fill, "study_n_qualifier"] == ">", "derived_minimum", "derived")

@@ -1,4 +1,5 @@
-"""Sentences about comparisons and pooled gaps: counted by question, and as much as few studies allow."""
+"""Comparisons counted by question (each tested once), who sees it rosier, and pooled gaps as much as few
+studies allow."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from typing import Callable
 
 import pandas as pd
 
-from . import stats
-from .report import bullet_list, fmt_pp, md_escape
+from .. import stats
+from .gaps import bullet_list, fmt_pp
+from .words import md_escape
 
 
 def tested_questions(gaps: pd.DataFrame) -> pd.DataFrame:
@@ -72,3 +74,6 @@ def meta_brief(pooled: pd.DataFrame, effects: pd.DataFrame, confidence: float) -
         return "_No family has two studies with both bases known._"
     return bullet_list(lines) + ("\n\nTwo or three studies say little: the intervals above are wide because that is "
                                  "all so few studies can show, and a family of two is not pooled at all.")
+
+
+__all__ = ["meta_brief", "rosier_by_study", "rosier_lines", "tested_questions"]

@@ -130,10 +130,9 @@ def _close(grid: audit.Grid, kinds: list[str], hidden: np.ndarray, cost: np.ndar
         while changed:
             changed = False
             for (parts, total), kind in zip(grid.relations, kinds):
-                secret = hidden & ~known
-                hidden_parts = [c for c in parts if secret[c]]
+                hidden_parts = [c for c in parts if hidden[c] and not known[c]]
                 visible = [c for c in parts if not hidden[c] and not known[c]]
-                if secret[total]:
+                if hidden[total] and not known[total]:
                     if not hidden_parts and visible:
                         hidden[cheapest(visible)] = True
                         changed = True

@@ -8,6 +8,7 @@ which the protection is off and the same analyst does find something.
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import numpy as np
@@ -130,8 +131,9 @@ def test_a_unanimous_small_group_stays_unproven():
 
 def test_a_stricter_rerun_of_the_same_data_adds_nothing(tmp_path):
     checked = 0
-    for seed in range(6):
-        r = small_groups(seed, unanimous=False)
+    five = people([("marketing", "Consumer", 20, 0.5), ("marketing", "Online", 5, 0.5), ("it", "Consumer", 8, 0.5),
+                   ("it", "Online", 6, 0.5)], 3, blank=0.0)  # a group of 5, shown at k = 5
+    for seed, r in [*((s, small_groups(s, unanimous=False)) for s in range(6)), (6, five)]:
         ledger = privacy.Ledger(tmp_path / f"ledger{seed}.jsonl", "org")
         at5, at6 = publish(r, 5, ledger), publish(r, 6, ledger)
         truth = attacker.truth_of(r, QIDS)
@@ -183,6 +185,24 @@ def test_a_leaver_hidden_among_joiners_cannot_be_read_from_two_releases(tmp_path
     ledger = privacy.Ledger(tmp_path / "ledger.jsonl", "org")
     before = publish(r, 5, ledger)
     assert attacker.attack_leaver(before, publish(after, 5, ledger)) == []
+
+
+def test_a_change_is_small_where_it_gives_away_how_a_few_leavers_or_joiners_answered():
+    """change_size against every way up to 3 leavers and 3 joiners explain a change of (yes, no, blank) counts:
+    the analyst knows how many left and joined, and learns a count of theirs where every way with those numbers
+    agrees on it."""
+    ways: dict[tuple, dict[tuple, list]] = {}
+    for left in itertools.product(range(4), repeat=3):
+        for joined in itertools.product(range(4), repeat=3):
+            if sum(left) <= 3 and sum(joined) <= 3:
+                delta = tuple(np.subtract(joined, left))
+                ways.setdefault(delta, {}).setdefault((sum(left), sum(joined)), []).append((left, joined))
+    for delta, by_numbers in ways.items():
+        pinned = [n for (n_left, n_joined), found in by_numbers.items() for side, n in ((0, n_left), (1, n_joined))
+                  if n and any(len({way[side][c] for way in found}) == 1 for c in range(3))]
+        assert privacy.change_size(np.array(delta)) == min(pinned, default=0), delta
+    assert privacy.change_size(np.array([-1, 6, 0])) == 1, "one leaver who said yes among six joiners who said no"
+    assert privacy.change_size(np.array([3, 3, 0])) == 6, "six joined, nobody left: as many as a group shown"
 
 
 def test_the_same_responses_under_another_wave_name_hide_what_they_hid(tmp_path):

@@ -78,21 +78,22 @@ def analyse(responses: pd.DataFrame, questions: pd.DataFrame, min_group_size: in
     nesting = privacy.nesting_of(responses)
     classes = privacy.weight_classes(responses, questions, audited, pairs) if weighted else None
 
-    def hide(forced=()) -> pd.DataFrame:
-        return privacy.suppress(audited, k, forced, nesting=nesting, classes=classes, latent=latent)
+    def hide(forced=(), known=()) -> pd.DataFrame:
+        return privacy.suppress(audited, k, forced, nesting=nesting, classes=classes, latent=latent, known=known)
 
     if ledger is None:
         table = hide()
     else:
+        who = privacy.fingerprints(responses, questions["question_id"])  # the same people, whatever the breakdowns
         with ledger.transaction():  # checked and recorded as one step
-            forced = ledger.plan(cells, k, weighted)
-            table = hide(forced)
+            forced, known = ledger.plan(cells, k, weighted, who), ledger.known(cells, who)
+            table = hide(forced, known)
             while True:  # hide more until the difference from every earlier release hides nobody too
-                more = ledger.differences(cells, table, k, nesting) - forced
+                more = ledger.differences(cells, table, k, nesting, who) - forced
                 if not more:
                     break
                 forced |= more
-                table = hide(forced)
-            ledger.record(cells, table, k, weighted, kind)
+                table = hide(forced, known)
+            ledger.record(cells, table, k, weighted, kind, who)
     waves = aggregation.waves_of(responses) if not responses.empty else [ALL]
     return Analysis(table, waves, k, confidence)

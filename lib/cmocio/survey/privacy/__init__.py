@@ -12,12 +12,12 @@ One module a job:
   that a new release is checked against the earlier ones.
 """
 
-from .ledger import LEDGER_NAME, Ledger, ReleaseRefused, default_ledger_path, ledger_for
+from .ledger import LEDGER_NAME, Ledger, ReleaseRefused, change_size, default_ledger_path, fingerprints, ledger_for
 from .rule import (DOMINANCE, HIDDEN, ROUNDING, check_min_group_size, dominance_limit, passes, primary_reason,
                    publishable, rounded, statement)
 from .suppress import MAX_WEIGHT_CLASSES, crossings, nesting_of, suppress, weight_classes
 
-__all__ = ["DOMINANCE", "HIDDEN", "LEDGER_NAME", "Ledger", "ledger_for", "ROUNDING", "ReleaseRefused", "check_min_group_size",
-           "crossings",
-           "default_ledger_path", "dominance_limit", "passes", "primary_reason", "publishable", "MAX_WEIGHT_CLASSES",
-           "nesting_of", "rounded", "statement", "suppress", "weight_classes"]
+__all__ = ["DOMINANCE", "HIDDEN", "LEDGER_NAME", "Ledger", "ledger_for", "ROUNDING", "ReleaseRefused", "change_size",
+           "check_min_group_size", "crossings", "default_ledger_path", "dominance_limit", "fingerprints", "passes",
+           "primary_reason", "publishable", "MAX_WEIGHT_CLASSES", "nesting_of", "rounded", "statement", "suppress",
+           "weight_classes"]

@@ -8,22 +8,28 @@ So every release is recorded, and a new one is checked against the earlier ones:
 
 * **The threshold is fixed at the first release.** A lower one later is
   refused; a stricter one hides at least what the first release hid.
-* **The same data** (the same counts and weights in a wave) released again
-  hides at least what any earlier release of it hid, so it shows nothing new.
-* **Changed data** (responses added, removed or reweighted in a wave that was
-  already released) is released only if at least ``min_group_size`` respondents
-  changed in the wave as a whole; otherwise the release is refused, with what to
-  do (wait for more responses, or release them as a new wave). When enough
-  changed, every figure hidden before stays hidden, and so does every figure
-  that changed by fewer than ``min_group_size`` people.
+* **The same respondents** (the same people with the same answers and weights
+  in a wave, whatever breakdowns are published: :func:`fingerprints`) released
+  again hide at least what any earlier release of them hid, and every figure an
+  earlier release showed is known to the analyst: the audit takes it as given,
+  so it never serves to hide another (:meth:`Ledger.known`).
+* **Changed data** (responses added, removed, edited or reweighted in a wave
+  that was already released) is released only if at least ``min_group_size``
+  respondents changed in the wave as a whole; otherwise the release is refused,
+  with what to do (wait for more responses, or release them as a new wave). When
+  enough changed, every figure hidden before stays hidden, and so does every
+  figure whose change is small: one that fewer than ``min_group_size`` people
+  explain (its largest part), or whose counts fell, or rose, by fewer than
+  ``min_group_size`` in all (:func:`change_size`), since an analyst who knows how
+  many left or joined may then learn how those few answered.
 
 The ledger is a JSON-lines file kept with the survey's data (by default beside
 the responses file: :func:`default_ledger_path`), never in an output folder, so
 runs into different output folders are checked together. Each line holds the
-settings, a digest of each wave's counts and, per group, its counts and weight
-sums, which the checks compare: group-level counts, never a respondent's answer,
-id or text. Keep it with the export; do not hand it out. Lines are only ever
-added, atomically, under a lock.
+settings, per wave a digest of its counts and one of its respondents, and, per
+group, its counts and weight sums, which the checks compare: group-level counts
+and digests, never a respondent's answer, id or text. Keep it with the export;
+do not hand it out. Lines are only ever added, atomically, under a lock.
 """
 
 from __future__ import annotations
@@ -36,14 +42,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
 
 from ...files import atomic_write_text
 from ..aggregation import CELL_KEYS
-from ..instrument import ALL
+from ..instrument import ALL, WAVE_COLUMN
 
 LEDGER_NAME = "cmocio-disclosure-ledger.jsonl"
 _COUNTS = ["n_respondents", "n_answered", "n_yes"]
@@ -89,6 +95,30 @@ def _digest(cells: dict[tuple, list]) -> str:
     return h.hexdigest()
 
 
+def fingerprints(responses: pd.DataFrame, question_ids: Iterable[str]) -> dict[str, str]:
+    """Wave -> a digest of its respondents: each one's function, weight and answers, in no particular order.
+
+    Segment columns are left out, so the same people released with other breakdowns (a crossed pair of
+    segments, a segment column added to the export) are recognised as the same; people who moved between
+    segments show as changed cells instead. Ids are left out too: the same people renumbered are the same data.
+    """
+    qids = [q for q in question_ids if q in responses.columns]
+    n = len(responses)
+    if not n:
+        return {}
+    frame = pd.DataFrame({"function": responses["function"].astype(str).to_numpy(),
+                          "weight": responses["weight"].to_numpy(dtype=float),
+                          **{q: responses[q].to_numpy(dtype=float, na_value=np.nan) for q in qids}})
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    waves = responses[WAVE_COLUMN].astype(str).to_numpy() if WAVE_COLUMN in responses else np.full(n, ALL)
+    out = {}
+    for wave in np.unique(waves):
+        h = hashlib.sha256(json.dumps(qids).encode())
+        h.update(np.sort(rows[waves == wave]).astype("<u8").tobytes())
+        out[str(wave)] = h.hexdigest()
+    return out
+
+
 #: A cell with nobody in it: members, answered, yes, weight sum, yes weight.
 _EMPTY = [0, 0, 0, 0.0, 0.0]
 
@@ -99,16 +129,66 @@ def _delta(old: list | None, new: list) -> np.ndarray:
     return np.array([new[2] - a[2], (new[1] - new[2]) - (a[1] - a[2]), (new[0] - new[1]) - (a[0] - a[1])])
 
 
-def _changed(old: dict[tuple, list], new: dict[tuple, list]) -> dict[tuple, int]:
-    """Per cell, the fewest respondents whose joining, leaving or reweighting explains the difference."""
+def change_size(delta: np.ndarray) -> int:
+    """The fewest leavers or joiners of one cell whose answers a change of its (yes, no, blank) counts may give
+    away: 0 when nothing changed.
+
+    With L leavers and J joiners in a cell (an analyst may know both) and Δ the change of one answer's count,
+    the leavers' count of that answer lies in [max(0, -Δ), min(L, J - Δ)] and the joiners' in
+    [max(0, Δ), min(J, L + Δ)]: the leavers all gave it when Δ <= -L, the joiners when Δ >= J. The ledger knows
+    neither L nor J, only that the leavers hold at least every count that fell and the joiners every count that
+    rose. L may be exactly the sum of the falls, and then every leaver's answer count is pinned (all of them
+    gave one answer when a single count fell); likewise J and the rises. So the change is about as few people as
+    the smaller of those two sums that is not zero.
+    """
+    delta = np.asarray(delta)
+    sides = [int(-delta[delta < 0].sum()), int(delta[delta > 0].sum())]
+    return min((n for n in sides if n), default=0)
+
+
+def _moved(delta: np.ndarray) -> int:
+    """The fewest people whose joining or leaving explains a change: its largest part."""
+    return int(np.abs(delta).max(initial=0))
+
+
+def _small_part(delta: np.ndarray) -> int:
+    """How few people a change may be about: its :func:`change_size`, or fewer when its largest part is smaller."""
+    return min((n for n in (change_size(delta), _moved(delta)) if n), default=0)
+
+
+def _changed(old: dict[tuple, list], new: dict[tuple, list], new_cells: bool = True, measure=_small_part
+             ) -> dict[tuple, int]:
+    """Per cell, how few people its change may be about (``measure`` of the change; 1 for a reweighting).
+
+    ``new_cells`` False leaves out cells the earlier release did not have (a breakdown of the same people
+    published for the first time is no change).
+    """
     out = {}
-    for key in set(old) | set(new):
+    for key in (set(old) | set(new)) if new_cells else (set(old) & set(new)):
         a, b = old.get(key, _EMPTY), new.get(key, _EMPTY)
-        d = int(np.abs(_delta(a, b)).max())
+        d = measure(_delta(a, b))
         if d == 0 and not np.allclose(a[3:], b[3:], rtol=1e-9, atol=0):
             d = 1  # the same people, reweighted: at least one changed
         out[key] = d
     return out
+
+
+def _recorded(old: dict) -> dict[tuple, list]:
+    """A recorded wave's cells: (question, dimension, segment, group) -> counts and weight sums."""
+    return {tuple(c[:4]): c[4:] for c in old["cells"]}
+
+
+def _matching(earlier: list[dict], wave: str, digest: str, who: str | None) -> Iterator[tuple[dict, dict, bool]]:
+    """(release, its recorded wave, whether the same respondents) for each earlier release of ``wave``.
+
+    A recorded wave matches when it has the same name, the same counts, or the same respondents
+    (:func:`fingerprints`) under any name; another wave is fielded anew, a survey of its own.
+    """
+    for rec in earlier:
+        for label, old in rec["waves"].items():
+            same = old["digest"] == digest or (who is not None and old.get("respondents") == who)
+            if label == wave or same:
+                yield rec, old, same
 
 
 @dataclass
@@ -177,10 +257,12 @@ class Ledger:
                 f"fixed then, and a release at {min_group_size} would show figures that one hid. Use "
                 f"min_group_size {k0} or more (ledger: {self.path})")
 
-    def plan(self, table: pd.DataFrame, min_group_size: int, weighted: bool) -> set[tuple]:
+    def plan(self, table: pd.DataFrame, min_group_size: int, weighted: bool,
+             respondents: dict[str, str] | None = None) -> set[tuple]:
         """Cells (``question_id, wave, dimension, segment, group``) a new release must hide; refuses an unsafe one.
 
-        ``table``: every cell's counts before suppression (:func:`cmocio.survey.aggregation.shares`).
+        ``table``: every cell's counts before suppression (:func:`cmocio.survey.aggregation.shares`);
+        ``respondents``: each wave's :func:`fingerprints`, which tell the same people under other breakdowns.
         """
         earlier = self.releases()
         if not earlier:
@@ -197,32 +279,45 @@ class Ledger:
         forced: set[tuple] = set()
         for wave, cells in _cells(table).items():
             digest = _digest(cells)
-            for rec in earlier:
-                for label, old in rec["waves"].items():
-                    if label != wave and old["digest"] != digest:
-                        continue  # another wave: fielded anew, it is a survey of its own
-                    forced |= {(q, wave, d, s, g) for q, d, s, g in old["hidden"]}
-                    if old["digest"] == digest:  # the same data, perhaps under another wave name
-                        continue
-                    changed = _changed({tuple(c[:4]): c[4:] for c in old["cells"]}, cells)
-                    overall = max((n for (q, d, s, g), n in changed.items() if (d, s, g) == ("", ALL, ALL)),
-                                  default=0)
-                    if 0 < overall < min_group_size:
-                        raise ReleaseRefused(
-                            f"wave {wave!r} of survey {self.survey!r} was released on {rec['time'][:10]}, and fewer "
-                            f"than {min_group_size} respondents have joined, left, changed an answer or been "
-                            "reweighted since: the difference between the two releases would show their answers. "
-                            f"Wait until at least {min_group_size} more have answered, or field a new wave")
-                    forced |= {(q, wave, d, s, g) for (q, d, s, g), n in changed.items() if 0 < n < min_group_size}
+            for rec, old, same in _matching(earlier, wave, digest, (respondents or {}).get(wave)):
+                forced |= {(q, wave, d, s, g) for q, d, s, g in old["hidden"]}
+                if old["digest"] == digest:
+                    continue
+                before = _recorded(old)
+                overall = max((n for (q, d, s, g), n in _changed(before, cells, not same, _moved).items()
+                               if (d, s, g) == ("", ALL, ALL)), default=0)
+                if 0 < overall < min_group_size:
+                    raise ReleaseRefused(
+                        f"wave {wave!r} of survey {self.survey!r} was released on {rec['time'][:10]}, and fewer "
+                        f"than {min_group_size} respondents have joined, left, changed an answer or been "
+                        "reweighted since: the difference between the two releases would show their answers. "
+                        f"Wait until at least {min_group_size} more have answered, or field a new wave")
+                forced |= {(q, wave, d, s, g) for (q, d, s, g), n in _changed(before, cells, not same).items()
+                           if 0 < n < min_group_size}
         return forced
 
+    def known(self, table: pd.DataFrame, respondents: dict[str, str] | None = None) -> set[tuple]:
+        """Cells (``question_id, wave, dimension, segment, group``) an earlier release of the same data showed.
+
+        Each is shown there with exactly the counts and weights it has now, so the analyst knows it whatever
+        this release shows: the audit takes it as given, and it cannot hide another figure.
+        """
+        out: set[tuple] = set()
+        earlier = self.releases()
+        for wave, cells in _cells(table).items():
+            for _, old, _ in _matching(earlier, wave, _digest(cells), (respondents or {}).get(wave)):
+                hidden = {tuple(h) for h in old["hidden"]}
+                out |= {(key[0], wave, *key[1:]) for key, vals in _recorded(old).items()
+                        if key not in hidden and cells.get(key) == vals}
+        return out
+
     def differences(self, table: pd.DataFrame, suppressed: pd.DataFrame, min_group_size: int,
-                    nesting: dict | None = None) -> set[tuple]:
+                    nesting: dict | None = None, respondents: dict[str, str] | None = None) -> set[tuple]:
         """Figures a new release must also hide so that its difference from an earlier release of a wave hides nobody.
 
         The difference of two releases of a wave is itself a table, of the people who joined or left: where
         a total is shown in both, the change of its hidden parts follows from the shown ones, and must be
-        nothing or rest on at least ``min_group_size`` people. Returns the cells to hide (one per offending sum).
+        nothing or be large (:func:`change_size`). Returns the cells to hide (one per offending sum).
         """
         from .suppress import grid_of  # the same sums as the suppression
 
@@ -234,11 +329,13 @@ class Ledger:
                              .itertuples(index=False)))
         more: set[tuple] = set()
         for wave, cells in _cells(table).items():
-            for rec in earlier:
-                old = rec["waves"].get(wave)
-                if old is None or old["digest"] == _digest(cells):
+            digest = _digest(cells)
+            for _, old, same in _matching(earlier, wave, digest, (respondents or {}).get(wave)):
+                if old["digest"] == digest:
                     continue
-                before = {tuple(c[:4]): c[4:] for c in old["cells"]}
+                before = _recorded(old)
+                if same:  # a breakdown of the same people published for the first time is no change
+                    before = {key: before.get(key, vals) for key, vals in cells.items()}
                 hidden_then = {tuple(h) for h in old["hidden"]}
                 for q in sorted({key[0] for key in cells}):
                     keys = [key[1:] for key in cells if key[0] == q]
@@ -256,13 +353,13 @@ class Ledger:
                             derived = delta[parts].sum(axis=0)
                         else:
                             continue
-                        if 0 < np.abs(derived).max() < k:
+                        if 0 < _small_part(derived) < k:
                             pick = min(visible, key=lambda c: (size[c], c)) if visible else total
                             more.add((q, wave, *keys[pick]))
         return more
 
     def record(self, table: pd.DataFrame, suppressed: pd.DataFrame, min_group_size: int, weighted: bool,
-               kind: str) -> bool:
+               kind: str, respondents: dict[str, str] | None = None) -> bool:
         """Append this release (unless an identical one is recorded); True when a line was added."""
         cells = _cells(table)
         hidden = suppressed.loc[suppressed["suppressed"].astype(bool), CELL_KEYS]
@@ -270,6 +367,7 @@ class Ledger:
         for wave, by_cell in cells.items():
             mine = hidden[hidden["wave"].astype(str) == wave]
             waves[wave] = {"digest": _digest(by_cell),
+                           **({"respondents": respondents[wave]} if wave in (respondents or {}) else {}),
                            "hidden": sorted([str(q), str(d), str(s), str(g)] for q, d, s, g in
                                             zip(mine["question_id"], mine["dimension"], mine["segment"],
                                                 mine["group"])),

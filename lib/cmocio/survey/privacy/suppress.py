@@ -149,13 +149,15 @@ def grid_of(keys: list[tuple[str, str, str]], nested: list[tuple[str, str, dict[
 
 def _close(grid: audit.Grid, kinds: list[str], hidden: np.ndarray, cost: np.ndarray,
            union_ok: Callable[[list[int], list[int], int], bool], exposed: Callable[[np.ndarray], list[int]],
-           latent: np.ndarray) -> np.ndarray:
+           latent: np.ndarray, known: np.ndarray | None = None) -> np.ndarray:
     """Hide further cells until no relation gives a hidden one away and the audit finds nothing.
 
     ``latent`` cells are never published: their sums are left to the audit, and they are never hidden as
-    complements.
+    complements. ``known`` marks cells the analyst knows whether shown or not (an earlier release showed them):
+    they count as shown in every sum and in the audit, and are never hidden to protect another.
     """
     hidden = hidden.copy()
+    known = np.zeros(len(hidden), bool) if known is None else known
     plain = [(rel, kind) for rel, kind in zip(grid.relations, kinds) if not latent[[*rel[0], rel[1]]].any()]
 
     def cheapest(cands: Iterable[int]) -> int:
@@ -166,25 +168,28 @@ def _close(grid: audit.Grid, kinds: list[str], hidden: np.ndarray, cost: np.ndar
         while changed:
             changed = False
             for (parts, total), kind in plain:
-                hidden_parts = [c for c in parts if hidden[c]]
-                visible = [c for c in parts if not hidden[c]]
-                if hidden[total]:
+                hidden_parts = [c for c in parts if hidden[c] and not known[c]]
+                visible = [c for c in parts if not hidden[c] and not known[c]]
+                if hidden[total] and not known[total]:
                     if not hidden_parts and visible:
                         hidden[cheapest(visible)] = True
                         changed = True
                     continue
                 if not hidden_parts or (len(hidden_parts) >= 2 and union_ok(hidden_parts, parts, total)):
                     continue
-                hidden[total if kind == "function" or not visible else cheapest(visible)] = True
-                changed = True
-        found = exposed(hidden)
+                pick = total if (kind == "function" or not visible) and not hidden[total] and not known[total] \
+                    else (cheapest(visible) if visible else None)
+                if pick is not None:
+                    hidden[pick] = True
+                    changed = True
+        found = exposed(hidden & ~known)
         if not found:
             return hidden
-        around = next(([x for x in grid.neighbours(c) if not hidden[x] and not latent[x]] for c in found
-                       if any(not hidden[x] and not latent[x] for x in grid.neighbours(c))), [])
-        if not around:  # nothing left to widen: hide the whole question and wave
-            hidden[:] = True
-            return hidden
+        free = ~hidden & ~latent & ~known
+        around = next(([x for x in grid.neighbours(c) if free[x]] for c in found
+                       if any(free[x] for x in grid.neighbours(c))), [])
+        if not around:  # nothing left to widen: hide the whole question and wave (but what the analyst knows)
+            return hidden | ~known
         hidden[cheapest(around)] = True  # one at a time: the cheap rules and the audit run again after each
 
 
@@ -223,10 +228,12 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
     breakdowns that refine one another. ``classes`` holds, for weights that take a few values,
     the unweighted counts of each weight class in the rows of ``table`` (:func:`weight_classes`): the audit
     then assumes the analyst knows each shown figure class by class, as effective sizes and weighted shares
-    let them work out. ``latent`` (:func:`crossings`) names breakdowns in ``table`` that are audited, always
-    hidden, tied to their margins, and left out of what is returned; of their group sizes, those keyed in ``known``
-    are taken as known to the analyst (not hidden). ``keep`` holds cells shown elsewhere: the rule does not hide
-    them, and they are hidden as complements only when nothing else will do. An empty table is returned unchanged in shape.
+    let them work out. ``known`` holds cell keys the analyst knows already (an earlier release of the same
+    data showed them, or the page gives a crossed group's size): taken as given by the audit, never hidden to
+    protect another. ``latent`` (:func:`crossings`) names breakdowns in ``table`` that are audited, hidden
+    unless known, tied to their margins, and left out of what is returned. ``keep`` holds cells shown
+    elsewhere: the rule does not hide them, and they are hidden as complements only when nothing else will
+    do. An empty table is returned unchanged in shape.
     """
     k = check_min_group_size(min_group_size)
     out = table.reset_index(drop=True).copy()
@@ -264,13 +271,13 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
         small = ~passes(members, wsum, num["n_eff"][m_rows], num["max_share"][m_rows], k)
         kept = np.array([(RESPONDENTS, w, *key) in keep for key in local], bool)
         cost = np.where(kept, np.inf, members)
-        primary = (small & ~unseen & ~kept) | (unseen & ~np.array([(RESPONDENTS, w, *key) in known for key in local],
-                                                                bool))
+        size_known = np.array([(RESPONDENTS, w, *key) in known for key in local], bool)
+        primary = (small & ~unseen & ~kept) | (unseen & ~size_known)
         primary |= np.array([(RESPONDENTS, w, *key) in forced for key in local])
         size_hidden = _close(grid, kinds, primary, cost, lambda cells, parts, total: member_ok(cells),
                              lambda h: audit.exposed_sizes(grid, h, [p["n_respondents"][m_rows] for p in split],
                                                            (small & held) | ~unseen)
-                             if audit_ else [], unseen)
+                             if audit_ else [], unseen, size_known)
         hidden_all[m_rows] = size_hidden
         for q, cells_q in by_q.items():
             if q == RESPONDENTS:
@@ -303,8 +310,8 @@ def suppress(table: pd.DataFrame, min_group_size: int, forced: Iterable[tuple] =
 
             hidden = _close(grid, kinds, first, np.where(kept, np.inf, members), union_answers,
                             lambda h, by_class=by_class, check=check: audit.exposed_answers(
-                                grid, h, size_hidden, *map(list, zip(*by_class)), check=check(h)) if audit_ else [],
-                            unseen)
+                                grid, h, size_hidden & ~size_known, *map(list, zip(*by_class)), check=check(h))
+                            if audit_ else [], unseen, np.array([(q, w, *key) in known for key in local], bool))
             hidden_all[rows] = hidden
     out["suppressed"] = hidden_all
     out["reason"] = np.where(hidden_all, HIDDEN, "")

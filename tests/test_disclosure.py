@@ -321,3 +321,12 @@ def test_weights_by_function_give_no_hidden_split_away():
     assert attacker.attack([blind], truth, weights=scheme), \
         "control: audited as unweighted counts, effective sizes and weighted shares give the split away"
     assert attacker.attack([publish(r)], truth, weights=scheme) == []
+
+
+def test_the_page_states_how_many_figures_it_hides_in_words():
+    from cmocio.survey.privacy.rule import statement
+
+    assert "No figure on this page is hidden." in statement(5, 0, ledger=False)
+    assert "One figure on this page is hidden." in statement(5, 1, ledger=False)
+    assert "12 figures on this page are hidden." in statement(5, 12, ledger=True)
+    assert "disclosure ledger" in statement(5, 12, ledger=True) and "made-up data" in statement(5, 0, ledger=False)

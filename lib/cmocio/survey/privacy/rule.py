@@ -82,16 +82,24 @@ def publishable(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _hidden_words(hidden: int) -> str:
+    """How many figures the page hides, in words."""
+    if hidden == 0:
+        return "No figure on this page is hidden."
+    return "One figure on this page is hidden." if hidden == 1 else f"{hidden} figures on this page are hidden."
+
+
 def statement(k: int, hidden: int, ledger: bool) -> str:
     """The anonymity rule as a page states it, with how many figures it hid."""
     kept = ("Every release of this survey is recorded in its disclosure ledger: the threshold is fixed at the "
-            "first release, and a later release that would show a hidden figure by difference from an earlier "
-            "one is refused. " if ledger else
+            "first release, figures an earlier release showed count as known, and where a later release would give "
+            "a hidden figure or a few people's answers away by difference from an earlier one, those figures are "
+            "hidden too (a release in which fewer people changed than the threshold is refused). " if ledger else
             "This page reads made-up data, so no disclosure ledger is kept for it. ")
     return (f"**Anonymity.** A figure is shown only if at least {k} people answered, their effective sample size "
             f"after weighting is at least {k}, and no one carries more than {dominance_limit(k):.0%} of the group's "
             "weight. Further figures are hidden until nobody holding only what is published can work out a hidden "
             "count or prove that a hidden group answered as one, even knowing that every count lies between zero "
             "and its group's size (an audit by linear programming). Every hidden figure carries the same reason. "
-            f"{kept}Shares are rounded to whole percentages. {hidden} figure(s) on this page are hidden. "
+            f"{kept}Shares are rounded to whole percentages. {_hidden_words(hidden)} "
             "A group shown at 0% or 100% does tell each member's answer: no rule can prevent that.")

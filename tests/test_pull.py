@@ -325,3 +325,29 @@ def test_an_answer_that_is_not_the_documented_json_stops_with_a_message(tmp_path
     with pytest.raises(PullError, match="other than JSON"):
         surveymonkey.pull(SM, tmp_path / "a.csv", retry=Recorder().retry(), report=Recorder().say)
     assert not (tmp_path / "a.csv").exists()
+
+
+def test_google_drops_text_typed_into_an_other_box():
+    form = {"items": [
+        {"title": "Which function do you work in?", "questionItem": {"question": {
+            "questionId": "f1", "choiceQuestion": {"type": "RADIO", "options": [
+                {"value": "Marketing"}, {"value": "IT / Technology"}, {"isOther": True}]}}}},
+        {"title": "How far do you agree?", "questionGroupItem": {
+            "questions": [{"questionId": "g1", "rowQuestion": {"title": "We share goals"}}],
+            "grid": {"columns": {"type": "RADIO", "options": [{"value": "Agree"}, {"value": "Disagree"}]}}}}]}
+    titles, ids, options = google.layout(form)
+    typed = {"answers": {"f1": {"textAnswers": {"answers": [{"value": "Jane Doe, jane@example.com"}]}},
+                         "g1": {"textAnswers": {"answers": [{"value": "Agree"}]}}}}
+    chosen = {"answers": {"f1": {"textAnswers": {"answers": [{"value": "Marketing"}]}}}}
+    assert titles == ["Which function do you work in?", "How far do you agree? [We share goals]"]
+    assert google.response_row(typed, ids, options) == ["", "Agree"]  # the typed text never reaches the file
+    assert google.response_row(chosen, ids, options) == ["Marketing", ""]  # control: an offered option is kept
+
+
+def test_qualtrics_keeps_only_questions_the_response_id_and_a_weight_or_wave():
+    names = ["StartDate", "ResponseId", "Company", "Job title", "Phone", "custom_1", "Q1", "Q4_1", "weight", "Wave"]
+    ids = ['{"ImportId":"startDate","timeZone":"America/Denver"}', '{"ImportId":"_recordId"}', '{"ImportId":"Company"}',
+           '{"ImportId":"Job title"}', '{"ImportId":"Phone"}', '{"ImportId":"custom_1"}', '{"ImportId":"QID1"}',
+           '{"ImportId":"QID3_1"}', '{"ImportId":"weight"}', '{"ImportId":"Wave"}']
+    dropped = [names[i] for i in qualtrics.other_columns(names, ids)]
+    assert dropped == ["StartDate", "Company", "Job title", "Phone", "custom_1"]  # embedded data never written

@@ -87,26 +87,42 @@ def execute(request, form: str, what: str, retry: Retry, report: Callable[[str],
     raise PullError(f"{why}, still after {retry.attempts} tries; try again later")
 
 
-def layout(form: dict) -> tuple[list[str], list[str]]:
-    """Column titles and, per column, the question id whose answer it holds."""
-    titles, ids = [], []
+def _options(choice: dict | None) -> frozenset[str] | None:
+    """The option values a choice question offers, or None where any answer is an option (a scale)."""
+    if not choice:
+        return None
+    return frozenset(str(o["value"]) for o in choice.get("options", []) if "value" in o)
+
+
+def layout(form: dict) -> tuple[list[str], list[str], list[frozenset[str] | None]]:
+    """Column titles, per column the question id whose answer it holds, and the option values it may hold."""
+    titles, ids, options = [], [], []
     for item in form.get("items", []):
         title = re.sub(r"\s+", " ", str(item.get("title", ""))).strip()
         question = item.get("questionItem", {}).get("question")
         if question and any(k in question for k in CHOICE_KINDS):
             titles.append(title)
             ids.append(question["questionId"])
-        for row in item.get("questionGroupItem", {}).get("questions", []):
+            options.append(_options(question.get("choiceQuestion")))
+        group = item.get("questionGroupItem", {})
+        for row in group.get("questions", []):
             titles.append(f"{title} [{row.get('rowQuestion', {}).get('title', '')}]")
             ids.append(row["questionId"])
-    return titles, ids
+            options.append(_options(group.get("grid", {}).get("columns")))
+    return titles, ids, options
 
 
-def response_row(response: dict, ids: list[str]) -> list[str]:
-    """One response: each column's chosen option(s), ``;``-separated as the CSV download writes checkboxes."""
+def response_row(response: dict, ids: list[str], options: list[frozenset[str] | None] | None = None) -> list[str]:
+    """One response: each column's chosen option(s), ``;``-separated as the CSV download writes checkboxes.
+
+    An answer that is not one of the question's options (the text typed into an "Other" box) is dropped:
+    it is free text, and may name someone.
+    """
     answers = response.get("answers", {})
-    return [";".join(str(a.get("value", "")) for a in answers.get(q, {}).get("textAnswers", {}).get("answers", []))
-            for q in ids]
+    allowed = options or [None] * len(ids)
+    return [";".join(str(a.get("value", "")) for a in answers.get(q, {}).get("textAnswers", {}).get("answers", [])
+                     if ok is None or str(a.get("value", "")) in ok)
+            for q, ok in zip(ids, allowed)]
 
 
 def pull(form: str, output: str | os.PathLike, retry: Retry | None = None, report: Callable[[str], None] = say,
@@ -120,13 +136,13 @@ def pull(form: str, output: str | os.PathLike, retry: Retry | None = None, repor
     retry = retry or Retry()
     service = build("forms", "v1", http=http or authorized_http(), static_discovery=True, cache_discovery=False)
     definition = execute(service.forms().get(formId=form), form, "read the questions", retry, report)
-    titles, ids = layout(definition)
+    titles, ids, options = layout(definition)
     rows, token, page = [], None, 0
     while True:
         body = execute(service.forms().responses().list(formId=form, pageSize=PAGE_SIZE, pageToken=token),
                        form, "read the responses", retry, report)
         page += 1
-        rows += [response_row(r, ids) for r in body.get("responses", [])]
+        rows += [response_row(r, ids, options) for r in body.get("responses", [])]
         report(f"page {page}: {len(rows)} responses")
         token = body.get("nextPageToken")
         if not token:

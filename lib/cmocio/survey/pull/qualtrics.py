@@ -122,6 +122,24 @@ def free_text_columns(import_ids: list[str]) -> list[int]:
     return out
 
 
+#: Embedded-data columns a mapping may read (besides the questions and the response id); any other column that
+#: is not a question (contact fields, panel data, custom embedded data) is left out of the file.
+EMBEDDED_KEPT = frozenset({"weight", "wave"})
+
+
+def other_columns(names: list[str], import_ids: list[str]) -> list[int]:
+    """Columns that are neither a question (ImportId ``QID…``), the response id, nor a weight or wave column."""
+    out = []
+    for i, (name, cell) in enumerate(zip(names, import_ids)):
+        try:
+            ident = str(json.loads(cell).get("ImportId", ""))
+        except (ValueError, AttributeError):
+            ident = cell
+        if not ident.startswith("QID") and name != ID_COLUMN and str(name).strip().casefold() not in EMBEDDED_KEPT:
+            out.append(i)
+    return out
+
+
 def pull(survey: str, datacenter: str, output: str | os.PathLike, retry: Retry | None = None,
          report: Callable[[str], None] = say, poll_seconds: float = 2.0, max_polls: int = 1800) -> Pulled:
     """Export, poll, download and write ``survey``'s responses (numeric values) to ``output``."""
@@ -163,4 +181,5 @@ def pull(survey: str, datacenter: str, output: str | os.PathLike, retry: Retry |
     if download.status_code != 200:
         check(download, survey, "download the export")
     header, rows = export_rows(_csv_bytes(download.content))
-    return write_export(output, header, rows, header[0], free_text_columns(header[2]), ID_COLUMN, bom=True)
+    skip = sorted({*free_text_columns(header[2]), *other_columns(header[0], header[2])})
+    return write_export(output, header, rows, header[0], skip, ID_COLUMN, bom=True)

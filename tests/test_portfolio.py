@@ -342,3 +342,18 @@ def test_the_index_shows_the_drivers_across_organisations_for_the_consultant():
     assert len(found) and found["n_organisations"].eq(10).all()
     page = render_portfolio([], {}, found.to_dict("records"), CAVEAT)
     assert "shared_incentives" in page and f"<td>{found['spearman_rho'].iloc[0]}</td>" in page and "not a cause" in page
+
+
+def test_a_refused_release_is_one_line_not_a_traceback(tmp_path, monkeypatch, capsys):
+    from cmocio.__main__ import main as cli
+    from cmocio.portfolio import run as portfolio_run
+    from cmocio.survey.privacy import ReleaseRefused
+
+    def refuse(*args, **kwargs):
+        raise ReleaseRefused("the pool's ledger fixed min_group_size at 6; run with --min-group-size 6 or more")
+
+    monkeypatch.setattr(portfolio_run, "run", refuse)
+    write_canonical(tmp_path / "exports", {"Acme": _org(0)})
+    code = cli(["portfolio", str(tmp_path / "exports"), "--build-dir", str(tmp_path / "build")])
+    err = capsys.readouterr().err
+    assert code == 2 and "fixed min_group_size at 6" in err and "Traceback" not in err

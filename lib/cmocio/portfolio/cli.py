@@ -44,6 +44,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from ..build import BuildError, parse_value, plan_parameters
     from ..errors import DataValidationError
+    from ..survey.privacy import ReleaseRefused
     from .pooling import MIN_ORGANISATIONS
     from .run import NOTEBOOK, OPTIONS, run
 
@@ -71,6 +72,8 @@ def main(args: argparse.Namespace) -> int:
                                Path(args.build_dir), notebook=notebook, parameters=given,
                                min_group_size=args.min_group_size, weight_column=args.weight_column,
                                confidence=args.confidence, min_organisations=args.min_organisations, options=options)
+    except ReleaseRefused as exc:  # the pool's ledger refuses this release (a lower threshold, too few changed)
+        return error(str(exc), USAGE)
     except DataValidationError as exc:  # the exports folder: each problem with its file
         print(exc, file=sys.stderr)
         return USAGE

@@ -573,12 +573,22 @@ def test_one_comparison_has_one_adjusted_result_whatever_the_page():
 
 
 def test_gap_effects_keep_only_exact_figures_with_known_bases():
-    gaps = pd.DataFrame({"percent_a": [60, 60, 60], "percent_b": [50, 50, 50], "n_a": [100, None, 100],
-                         "n_b": [100, 100, 100], "qualifier_a": ["=", "=", ">"], "qualifier_b": ["=", "=", "="],
-                         "base_a": ["reported", "none", "reported"], "base_b": ["reported"] * 3})
+    gaps = pd.DataFrame({"percent_a": [60, 60, 60, 60], "percent_b": [50, 50, 50, 50], "n_a": [100, None, 100, 100],
+                         "n_b": [100] * 4, "qualifier_a": ["=", "=", ">", "~"], "qualifier_b": ["=", "=", "=", "="],
+                         "base_a": ["reported", "none", "reported", "reported"], "base_b": ["reported"] * 4})
     eff = stats.gap_effects(gaps)
     assert len(eff) == 1 and eff["diff"].iloc[0] == pytest.approx(10)
     assert eff["variance"].iloc[0] == pytest.approx(1e4 * (0.24 / 100 + 0.25 / 100))
+
+
+def test_a_pooled_gap_names_a_side_only_where_rounding_cannot_close_it():
+    from cmocio.sentences.questions import meta_brief
+
+    row = {"family": "f", "k": 3, "pooled": 5.0, "pooled_low": 0.6, "pooled_high": 9.4, "pi_low": -20.0,
+           "pi_high": 30.0, "i2": 10.0, "q_p_value": 0.5}
+    near = meta_brief(pd.DataFrame([row]), pd.DataFrame(), 0.95)
+    clear = meta_brief(pd.DataFrame([{**row, "pooled_low": 1.6}]), pd.DataFrame(), 0.95)
+    assert "no clear gap" in near and "marketing is ahead" in clear  # 0.6 points: rounding could close it
 
 
 def test_the_most_precise_row_of_a_figure_is_compared():

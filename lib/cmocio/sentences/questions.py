@@ -8,6 +8,7 @@ from typing import Callable
 import pandas as pd
 
 from .. import stats
+from ..stats.meta import ROUNDING_SHIFT
 from .gaps import bullet_list, fmt_pp
 from .words import md_escape
 
@@ -64,7 +65,7 @@ def meta_brief(pooled: pd.DataFrame, effects: pd.DataFrame, confidence: float) -
             differ = " They differ more than chance allows." if r.q_p_value < 1 - confidence else ""
             lines.append(f"*{family}* (2 studies, shown side by side, not pooled): {each}.{differ}")
             continue
-        sig = r.pooled_low > 0 or r.pooled_high < 0
+        sig = r.pooled_low > ROUNDING_SHIFT or r.pooled_high < -ROUNDING_SHIFT  # at any value rounding allows
         side = "marketing" if r.pooled > 0 else "IT"
         lines.append(f"*{family}* ({r.k} studies): pooled gap {fmt_pp(r.pooled)}, {confidence:.0%} interval "
                      f"{r.pooled_low:+.1f} to {r.pooled_high:+.1f} (Hartung–Knapp); "

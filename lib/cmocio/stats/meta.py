@@ -30,6 +30,10 @@ META_COLUMNS = ["family", "k", "studies", "pooled", "pooled_low", "pooled_high",
 #: Base kinds a meta-analysis may use: known counts, and floors ("more than N" used as N). A floor changes a
 #: study's weight in either direction under random effects, so it is labelled in the gaps' caveats.
 META_KINDS = ("reported", "derived", "minimum", "derived_minimum")
+#: How far rounding can move a pooled gap, in points: each study's gap is two whole percents, each within half a
+#: point of its true value, and a pooled gap is a weighted mean of the studies' gaps. A side is named only where
+#: the interval clears zero by more than this.
+ROUNDING_SHIFT = 1.0
 #: The fewest studies a family is pooled from; smaller families are shown side by side.
 MIN_POOLED = 3
 #: Why a family of fewer than :data:`MIN_POOLED` studies has no pooled gap.
@@ -40,14 +44,14 @@ POOLED = "REML τ², Hartung–Knapp–Sidik–Jonkman interval, prediction inte
 def gap_effects(gaps: pd.DataFrame) -> pd.DataFrame:
     """Perception gaps (marketing minus IT) that a meta-analysis can use, with their sampling variance.
 
-    Keeps rows whose two figures are exact (qualifier ``=`` or ``~``, not a bound)
-    and whose two bases are known (published, derived, or a published floor);
-    the gap's variance is the sum of two binomial variances, in points squared.
+    Keeps rows whose two figures are printed as exact numbers (qualifier ``=``: not a figure in words, which
+    the rounding rule lets move five points, and not a bound) and whose two bases are known (published,
+    derived, or a published floor); the gap's variance is the sum of two binomial variances, in points squared.
     """
     need = {"percent_a", "percent_b", "n_a", "n_b", "qualifier_a", "qualifier_b"}
     if gaps.empty or not need <= set(gaps.columns):
         return gaps.iloc[:0].assign(variance=pd.Series(dtype=float))
-    ok = (gaps["qualifier_a"].isin(["=", "~"]) & gaps["qualifier_b"].isin(["=", "~"])
+    ok = (gaps["qualifier_a"].eq("=") & gaps["qualifier_b"].eq("=")
           & gaps["n_a"].notna() & gaps["n_b"].notna())
     if "base_a" in gaps and "base_b" in gaps:
         ok &= gaps["base_a"].isin(META_KINDS) & gaps["base_b"].isin(META_KINDS)

@@ -351,3 +351,14 @@ def test_qualtrics_keeps_only_questions_the_response_id_and_a_weight_or_wave():
            '{"ImportId":"QID3_1"}', '{"ImportId":"weight"}', '{"ImportId":"Wave"}']
     dropped = [names[i] for i in qualtrics.other_columns(names, ids)]
     assert dropped == ["StartDate", "Company", "Job title", "Phone", "custom_1"]  # embedded data never written
+
+
+def test_a_dropped_download_is_a_connection_error_not_a_file_error(tmp_path, monkeypatch, capsys):
+    def drop(*args, **kwargs):
+        raise requests.exceptions.ChunkedEncodingError("connection broken")
+
+    monkeypatch.setattr(qualtrics, "pull", drop)
+    code = cli(["survey", "pull", "qualtrics", "--survey", "SV_0123456789abcde", "--datacenter", "iad1",
+                "-o", str(tmp_path / "out.csv")])
+    err = capsys.readouterr().err
+    assert code == 1 and "connection failed" in err and "cannot write" not in err and not (tmp_path / "out.csv").exists()

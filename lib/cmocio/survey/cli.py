@@ -146,6 +146,11 @@ def pull_command(args: argparse.Namespace) -> int:
         print("Nothing was written.", file=sys.stderr)
         return FAILED
     except OSError as exc:
+        if exc.strerror is None:  # a network error (requests' errors are OSErrors), not the file
+            print(f"error: the connection failed while pulling ({type(exc).__name__}); run the pull again",
+                  file=sys.stderr)
+            print("Nothing was written.", file=sys.stderr)
+            return FAILED
         return error(f"cannot write {args.output}: {exc.strerror}", FAILED)
     print(pulled.summary({"qualtrics": "Qualtrics", "surveymonkey": "SurveyMonkey", "google": "Google Forms"}
                          [args.tool]))

@@ -18,7 +18,7 @@ import re
 from typing import Callable
 
 from . import tokens
-from .http import PullError, Retry, retry_after_seconds, say
+from .http import RETRY_STATUSES, PullError, Retry, retry_after_seconds, say
 from .write import Pulled, write_export
 
 SCOPES = ["https://www.googleapis.com/auth/forms.body.readonly",
@@ -76,7 +76,7 @@ def execute(request, form: str, what: str, retry: Retry, report: Callable[[str],
             return request.execute()
         except HttpError as exc:
             status = int(exc.resp.status)
-            if status not in (429, 500, 502, 503, 504):
+            if status not in RETRY_STATUSES:
                 raise _status_error(exc, form, what) from None
             why = "Google is rate limiting requests (429)" if status == 429 else f"Google answered {status}"
             after = retry_after_seconds(exc.resp.get("retry-after"))

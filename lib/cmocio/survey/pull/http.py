@@ -118,6 +118,15 @@ class Session:
         raise PullError(f"{last}, still after {self.retry.attempts} tries; try again later")
 
 
+def json_object(response) -> dict | None:
+    """The answer's body as a JSON object, or None when it is not JSON or not an object."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def _host(url: str) -> str:
     return url.split("/")[2] if "://" in url else url
 

@@ -20,7 +20,7 @@ import zipfile
 from typing import Callable
 
 from . import tokens
-from .http import PullError, Retry, Session, say
+from .http import PullError, Retry, Session, json_object, say
 from .write import Pulled, write_export
 
 SURVEY_ID = re.compile(r"SV_[A-Za-z0-9]{8,20}")
@@ -40,22 +40,19 @@ def base_url(datacenter: str) -> str:
     return f"https://{host}/API/v3"
 
 
+def _meta(response) -> dict:
+    meta = (json_object(response) or {}).get("meta")
+    return meta if isinstance(meta, dict) else {}
+
+
 def _message(response) -> str:
-    try:
-        meta = response.json().get("meta", {})
-    except ValueError:
-        return ""
-    error = meta.get("error") or {}
-    return str(error.get("errorMessage") or "")[:200]
+    error = _meta(response).get("error") or {}
+    return str(error.get("errorMessage") or "")[:200] if isinstance(error, dict) else ""
 
 
 def _proxied(response) -> str | None:
     """The host Qualtrics names when the request went to another datacenter ('Request proxied …')."""
-    try:
-        notice = str(response.json().get("meta", {}).get("notice") or "")
-    except ValueError:
-        return None
-    found = re.search(r"use this host instead:\s*([a-z0-9.-]+)", notice)
+    found = re.search(r"use this host instead:\s*([a-z0-9.-]+)", str(_meta(response).get("notice") or ""))
     return found.group(1) if found else None
 
 
@@ -63,11 +60,8 @@ def check(response, survey: str, what: str) -> dict:
     """The JSON of a successful answer, or a PullError saying what went wrong in one line."""
     status = response.status_code
     if status == 200:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict) or not isinstance(body.get("result"), dict):
+        body = json_object(response)
+        if body is None or not isinstance(body.get("result"), dict):
             raise PullError(f"Qualtrics answered without the expected result when asked to {what}; check "
                             "--datacenter, or try again later")
         return body
@@ -109,17 +103,17 @@ def export_rows(content: bytes) -> tuple[list[list[str]], list[list[str]]]:
     return rows[:3], rows[3:]
 
 
+def import_id(cell: str) -> str:
+    """A column's ImportId, from its cell in the export's third header row (``{"ImportId":"QID4_1"}``)."""
+    try:
+        return str(json.loads(cell).get("ImportId", ""))
+    except (ValueError, AttributeError):
+        return cell
+
+
 def free_text_columns(import_ids: list[str]) -> list[int]:
     """Columns of text entered by respondents: their ImportId ends in ``_TEXT`` (text-entry and 'Other' boxes)."""
-    out = []
-    for i, cell in enumerate(import_ids):
-        try:
-            ident = str(json.loads(cell).get("ImportId", ""))
-        except (ValueError, AttributeError):
-            ident = cell
-        if ident.endswith("_TEXT"):
-            out.append(i)
-    return out
+    return [i for i, cell in enumerate(import_ids) if import_id(cell).endswith("_TEXT")]
 
 
 #: Embedded-data columns a mapping may read (besides the questions and the response id); any other column that
@@ -129,15 +123,9 @@ EMBEDDED_KEPT = frozenset({"weight", "wave"})
 
 def other_columns(names: list[str], import_ids: list[str]) -> list[int]:
     """Columns that are neither a question (ImportId ``QID…``), the response id, nor a weight or wave column."""
-    out = []
-    for i, (name, cell) in enumerate(zip(names, import_ids)):
-        try:
-            ident = str(json.loads(cell).get("ImportId", ""))
-        except (ValueError, AttributeError):
-            ident = cell
-        if not ident.startswith("QID") and name != ID_COLUMN and str(name).strip().casefold() not in EMBEDDED_KEPT:
-            out.append(i)
-    return out
+    return [i for i, (name, cell) in enumerate(zip(names, import_ids))
+            if not import_id(cell).startswith("QID") and name != ID_COLUMN
+            and str(name).strip().casefold() not in EMBEDDED_KEPT]
 
 
 def pull(survey: str, datacenter: str, output: str | os.PathLike, retry: Retry | None = None,

@@ -17,7 +17,7 @@ import re
 from typing import Callable
 
 from . import tokens
-from .http import PullError, Retry, Session, say
+from .http import PullError, Retry, Session, json_object, say
 from .write import Pulled, write_export
 
 ID_COLUMN = "Respondent ID"
@@ -35,18 +35,13 @@ def check(response, survey: str, what: str) -> dict:
     """The JSON of a successful answer, or a PullError in one line."""
     status = response.status_code
     if status == 200:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
+        body = json_object(response)
+        if body is None:
             raise PullError(f"SurveyMonkey answered with something other than JSON when asked to {what}; try "
                             "again later")
         return body
-    try:
-        detail = str(response.json().get("error", {}).get("message") or "")[:200]
-    except (ValueError, AttributeError):
-        detail = ""
+    error = (json_object(response) or {}).get("error")
+    detail = str(error.get("message") or "")[:200] if isinstance(error, dict) else ""
     if status == 401:
         raise PullError(f"SurveyMonkey refused the access token (401 Unauthorized): check {tokens.SURVEYMONKEY}, "
                         "and --region for an account in the EU or Canada")

@@ -237,8 +237,7 @@ class Context:
         programme's name as ``survey`` beside its id."""
         changes = self._comparisons("wave", frame)
         names = self.data.studies.drop_duplicates("series").set_index("series")["programme"]
-        at = list(changes.columns).index("series") + 1 if "series" in changes else 0
-        changes.insert(at, "survey", changes["series"].map(names) if "series" in changes else pd.Series(dtype=str))
+        changes.insert(list(changes.columns).index("series") + 1, "survey", changes["series"].map(names))
         return changes
 
     def series_points(self, frame: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:

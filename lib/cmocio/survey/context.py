@@ -147,18 +147,24 @@ class SurveyContext:
         a = privacy.publishable(self.result.overall())
         return a.assign(question=[self.wording(m) for m in a["metric"]])
 
+    def _once(self, key: object, make) -> pd.DataFrame:
+        """A table computed on first use and kept: the page's brief and its sections ask for the same ones."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
     def benchmark(self) -> pd.DataFrame:
         """Your figures minus the published ones (full precision)."""
-        return compare.benchmark(self.result.overall(), self.report.findings, self.confidence, self.report.assumed_n,
-                                 self.pts)
+        return self._once("benchmark", lambda: compare.benchmark(
+            self.result.overall(), self.report.findings, self.confidence, self.report.assumed_n, self.pts))
 
     def gaps(self) -> pd.DataFrame:
         """Your marketing minus your IT (full precision)."""
-        return compare.own_gaps(self.result.overall(), self.confidence, self.pts)
+        return self._once("gaps", lambda: compare.own_gaps(self.result.overall(), self.confidence, self.pts))
 
     def trend(self) -> pd.DataFrame:
         """Change since the previous wave (full precision)."""
-        return self.result.trend(self.pts)
+        return self._once("trend", lambda: self.result.trend(self.pts))
 
     def segments(self) -> pd.DataFrame:
         """Every breakdown of the latest wave, publishable, with wordings."""
@@ -168,11 +174,8 @@ class SurveyContext:
 
     def heatmap(self, dimensions: list[str] | None = None) -> pd.DataFrame:
         """Every question x segment value x group: the difference from the organisation (full precision)."""
-        key = ("heatmap", tuple(dimensions) if dimensions is not None else None)
-        if key not in self._cache:
-            self._cache[key] = heatmap_.heatmap(self.result.table, self.result.latest, self.confidence, self.pts,
-                                                dimensions)
-        return self._cache[key]
+        return self._once(("heatmap", tuple(dimensions) if dimensions is not None else None), lambda: heatmap_.heatmap(
+            self.result.table, self.result.latest, self.confidence, self.pts, dimensions))
 
     def highlights(self, top: int = 5) -> pd.DataFrame:
         """The heatmap's marked cells, ranked by score (:func:`cmocio.survey.heatmap.highlights`)."""
@@ -184,12 +187,10 @@ class SurveyContext:
 
     def driver_cells(self) -> pd.DataFrame:
         """Every practice's breakdown of the outcome after the rule and the audit (full precision)."""
-        if "driver_cells" not in self._cache:
-            self._cache["driver_cells"] = drivers_.driver_cells(
-                self.read.frame, self.questions, self.result.table, self.result.latest, self.outcome_id,
-                drivers_.practice_ids(self.questions, self.read.frame), self.result.min_group_size, self.read.weighted,
-                self.ledger, self.kind)
-        return self._cache["driver_cells"]
+        return self._once("driver_cells", lambda: drivers_.driver_cells(
+            self.read.frame, self.questions, self.result.table, self.result.latest, self.outcome_id,
+            drivers_.practice_ids(self.questions, self.read.frame), self.result.min_group_size, self.read.weighted,
+            self.ledger, self.kind))
 
     def drivers(self) -> pd.DataFrame:
         """Each practice's association with the outcome, by group, ranked (full precision)."""

@@ -98,3 +98,11 @@ def test_a_conclusion_reads_in_plain_words_and_the_csv_keeps_the_statistics_own(
     frame = pd.DataFrame({"conclusion": [stats.HOLDS, stats.NOT_SIGNIFICANT]})
     shown = display.readable(frame).frame["Conclusion"].tolist()
     assert shown == ["a real difference at any sample size the articles allow", "could be chance"]
+
+
+def test_an_id_is_shown_only_where_no_column_spells_it_out():
+    from cmocio.display import readable_frame
+
+    named = readable_frame(pd.DataFrame({"series": ["leapfrog-benchmark"], "survey": ["Leapfrog CMO Digital Benchmark"]}))
+    bare = readable_frame(pd.DataFrame({"series": ["leapfrog-benchmark"]}))
+    assert list(named.columns) == ["Survey"] and list(bare.columns) == ["Series"]

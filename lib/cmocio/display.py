@@ -94,6 +94,8 @@ HIDDEN = {"a", "b", "study_id", "metric", "testable", "note", "study_n_a", "stud
 QUALIFIED = {"percent": "qualifier", "percent_a": "qualifier_a", "percent_b": "qualifier_b",
              "percent_late": "qualifier_late", "percent_early": "qualifier_early",
              "benchmark_percent": "benchmark_qualifier"}
+#: An id column a readable column spells out (readable -> id): the id is shown only where its name is not.
+SPELLED_OUT = {"survey": "series"}
 #: How a qualifier marks a shown percentage ("=" marks nothing).
 QUALIFIER_MARKS = {">": ">", "<": "<", "~": "~"}
 
@@ -181,8 +183,9 @@ def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
     names = side_names(frame)
     out: dict[str, list[str]] = {}
     done = {q for pct, q in QUALIFIED.items() if pct in frame.columns and q in frame.columns}  # marked on the figure
+    done |= {i for name, i in SPELLED_OUT.items() if name in frame.columns and i in frame.columns}
     for col in frame.columns:
-        if col in done or col in HIDDEN or (col == "series" and "survey" in frame.columns):  # its name is shown
+        if col in done or col in HIDDEN:
             continue
         pair = next((p for p in INTERVALS if col in p and set(p) <= set(frame.columns)), None)
         if pair:
